@@ -1,0 +1,52 @@
+"""mtqa — an offline machine-translation quality checker.
+
+    >>> import mtqa
+    >>> report = mtqa.check(source_text, target_text, glossary=mtqa.load_glossary("glossary.tsv"))
+    >>> report.summary.score, [f.message for f in report.findings]
+"""
+
+from mtqa.data import (
+    AlignedPair,
+    Document,
+    Finding,
+    Glossary,
+    GlossaryEntry,
+    PairScore,
+    Report,
+    Segment,
+    Severity,
+    Span,
+    Summary,
+)
+from mtqa.errors import InputError, MtqaError
+from mtqa.pipeline import CheckOptions, check
+
+__version__ = "0.1.0"
+
+
+def load_glossary(path: str) -> Glossary:
+    """Load a glossary file (TSV/CSV with columns source, target, forbidden, note)."""
+    from mtqa.glossary import load_glossary as _load
+
+    return _load(path)
+
+
+__all__ = [
+    "AlignedPair",
+    "CheckOptions",
+    "Document",
+    "Finding",
+    "Glossary",
+    "GlossaryEntry",
+    "InputError",
+    "MtqaError",
+    "PairScore",
+    "Report",
+    "Segment",
+    "Severity",
+    "Span",
+    "Summary",
+    "__version__",
+    "check",
+    "load_glossary",
+]

@@ -1,0 +1,217 @@
+"""The plain data passed between the pipeline stages: segment → align → score → check → report.
+
+Every offset is a character offset into the decoded document text (``Document.text``), so that
+``document.text[span.start:span.end] == span.text`` holds everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """MQM severities, ordered from the least to the most serious."""
+
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+    @property
+    def weight(self) -> int:
+        """MQM penalty weight (minor 1, major 5, critical 25)."""
+        return {"minor": 1, "major": 5, "critical": 25}[self.value]
+
+    @property
+    def rank(self) -> int:
+        return {"minor": 0, "major": 1, "critical": 2}[self.value]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+class Category(str, Enum):
+    """MQM category names used in every report."""
+
+    TERMINOLOGY = "terminology"
+    MISTRANSLATION = "accuracy/mistranslation"
+    OMISSION = "accuracy/omission"
+    ADDITION = "accuracy/addition"
+    UNTRANSLATED = "accuracy/untranslated"
+    GRAMMAR = "fluency/grammar"
+    PUNCTUATION = "fluency/punctuation"
+    INCONSISTENCY = "fluency/inconsistency"
+    NUMBER = "locale/number"
+    DATE = "locale/date"
+    MARKUP = "locale/markup"
+    NAME = "accuracy/name"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a document: ``text == document.text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, document_text: str, start: int, end: int) -> Span:
+        return cls(start, end, document_text[start:end])
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One sentence (or headline, date line, list item) of a document."""
+
+    id: int
+    start: int
+    end: int
+    text: str
+    paragraph: int
+
+
+@dataclass
+class Document:
+    """A decoded input text in one language, with its segments once the segment stage has run."""
+
+    text: str
+    lang: str
+    path: str | None = None
+    encoding: str = "utf-8"
+    segments: list[Segment] = field(default_factory=list)
+    # 1-based line of each character offset is computed on demand (SARIF, GitHub annotations).
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset."""
+        line = self.text.count("\n", 0, offset) + 1
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        return line, offset - line_start + 1
+
+
+@dataclass(frozen=True)
+class AlignedPair:
+    """A bead of the alignment: source segment ids ↔ target segment ids (either side may be empty).
+
+    ``source_start``/``source_end`` (and the target ones) cover the first to the last segment of the
+    bead in the document; they are ``None`` on an empty side.
+    """
+
+    id: int
+    source_segments: tuple[int, ...]
+    target_segments: tuple[int, ...]
+    source_start: int | None = None
+    source_end: int | None = None
+    target_start: int | None = None
+    target_end: int | None = None
+    # Similarity of the two sides where the aligner measured one (encoder aligner), else None.
+    similarity: float | None = None
+
+    @property
+    def kind(self) -> str:
+        return f"{len(self.source_segments)}-{len(self.target_segments)}"
+
+    def source_text(self, source: Document) -> str:
+        if self.source_start is None or self.source_end is None:
+            return ""
+        return source.text[self.source_start : self.source_end]
+
+    def target_text(self, target: Document) -> str:
+        if self.target_start is None or self.target_end is None:
+            return ""
+        return target.text[self.target_start : self.target_end]
+
+
+@dataclass
+class ModelSpan:
+    """A span the neural scorer points at, before it becomes a finding."""
+
+    side: str  # "source" or "target"
+    start: int  # document offsets
+    end: int
+    text: str
+    category: str
+    severity: Severity
+    strength: float  # magnitude of the signal (nats), for sorting and severity
+    message: str = ""
+
+
+@dataclass
+class PairScore:
+    """Scores of one aligned pair from a scorer; every score is 0–100, higher is better."""
+
+    adequacy: float | None = None
+    fluency: float | None = None
+    estimate: float | None = None
+    features: dict[str, float] = field(default_factory=dict)
+    spans: list[ModelSpan] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    category: str
+    severity: Severity
+    message: str
+    suggestion: str | None = None
+    pair: int | None = None
+    source_span: Span | None = None
+    target_span: Span | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "check": self.check,
+            "category": self.category,
+            "severity": self.severity.value,
+            "message": self.message,
+            "suggestion": self.suggestion,
+            "pair": self.pair,
+            "source_span": self.source_span.to_dict() if self.source_span else None,
+            "target_span": self.target_span.to_dict() if self.target_span else None,
+        }
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    source: str
+    target: str
+    forbidden: tuple[str, ...] = ()
+    note: str = ""
+    line: int | None = None  # line in the glossary file, for messages
+
+
+@dataclass
+class Glossary:
+    entries: list[GlossaryEntry] = field(default_factory=list)
+    path: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+@dataclass
+class Summary:
+    pairs: int
+    words: int
+    findings: dict[str, int]
+    score: float
+    passed: bool
+    adequacy: float | None = None
+    fluency: float | None = None
+    estimate: float | None = None
+
+
+@dataclass
+class Report:
+    """Everything one check run found; the JSON output serialises exactly this."""
+
+    source: Document
+    target: Document
+    pairs: list[AlignedPair]
+    findings: list[Finding]
+    summary: Summary
+    scores: dict[int, PairScore] = field(default_factory=dict)
+    glossary: Glossary | None = None

@@ -1,0 +1,179 @@
+"""The pipeline: segment → align → score → check → report, as one function call.
+
+``mtqa.check(source_text, target_text, glossary=...)`` is the public API; the CLI is a thin layer over it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mtqa.align import Aligner
+from mtqa.checks import CheckContext, all_checks
+from mtqa.data import Document, Finding, Glossary, PairScore, Report, Severity, Summary
+from mtqa.errors import InputError, MtqaError
+from mtqa.languages import Language, detect_language, get_language
+from mtqa.score import Scorer
+from mtqa.segment import segment_document
+
+
+@dataclass
+class CheckOptions:
+    """What to run and when a run fails; the config file and CLI flags fill this."""
+
+    fail_on: Severity | None = Severity.MAJOR  # None: never fail on findings
+    min_score: float | None = None
+    enabled_checks: set[str] | None = None  # None: every check enabled by default
+    disabled_checks: set[str] = field(default_factory=set)
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)  # check name → severity
+    check_settings: dict[str, dict] = field(default_factory=dict)
+    # Input already has one segment per line (corpora, alignment golds).
+    pre_segmented: bool = False
+
+
+def resolve_language(code: str | None, text: str, path: str | None, side: str) -> Language:
+    if code:
+        return get_language(code)
+    detected = detect_language(text)
+    if detected is None:
+        raise InputError(path, f"cannot detect the {side} language; give --{side}-lang")
+    return get_language(detected)
+
+
+def check(
+    source_text: str,
+    target_text: str,
+    *,
+    glossary: Glossary | None = None,
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+    source_path: str | None = None,
+    target_path: str | None = None,
+    aligner: Aligner | None = None,
+    scorer: Scorer | None = None,
+    options: CheckOptions | None = None,
+) -> Report:
+    """Check a translation against its source; returns the ``Report`` that every output format renders."""
+    options = options or CheckOptions()
+    source_language = resolve_language(source_lang, source_text, source_path, "source")
+    target_language = resolve_language(target_lang, target_text, target_path, "target")
+    if source_language.code == target_language.code:
+        raise MtqaError(
+            f"source and target are both {source_language.name} ({source_path or 'source'}, "
+            f"{target_path or 'target'}); give two languages"
+        )
+    source = Document(source_text, source_language.code, source_path)
+    target = Document(target_text, target_language.code, target_path)
+    source.segments = segment_document(source.text, source_language, pre_segmented=options.pre_segmented)
+    target.segments = segment_document(target.text, target_language, pre_segmented=options.pre_segmented)
+    _refuse_unrelated(source, target, source_language, target_language)
+
+    if aligner is None:
+        from mtqa.align.length import LengthAligner
+
+        aligner = LengthAligner()
+    pairs = aligner.align(source, target, source_language, target_language, glossary)
+
+    scores: dict[int, PairScore] = {}
+    if scorer is not None:
+        scores = scorer.score(source, target, pairs, source_language, target_language)
+
+    context = CheckContext(
+        source=source,
+        target=target,
+        source_language=source_language,
+        target_language=target_language,
+        pairs=pairs,
+        glossary=glossary,
+        scores=scores,
+        settings=options.check_settings,
+    )
+    findings = run_checks(context, options)
+    summary = summarise(target, pairs, findings, scores, options, target_language)
+    return Report(source, target, pairs, findings, summary, scores, glossary)
+
+
+def run_checks(context: CheckContext, options: CheckOptions) -> list[Finding]:
+    findings: list[Finding] = []
+    for name, info in all_checks().items():
+        enabled = info.default_enabled if options.enabled_checks is None else name in options.enabled_checks
+        if not enabled or name in options.disabled_checks:
+            continue
+        for finding in info.function(context):
+            if name in options.severity_overrides:
+                finding = _with_severity(finding, options.severity_overrides[name])
+            findings.append(finding)
+    findings.sort(key=_finding_order)
+    return findings
+
+
+def _with_severity(finding: Finding, severity: Severity) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, severity=severity)
+
+
+def _finding_order(finding: Finding) -> tuple:
+    pair = finding.pair if finding.pair is not None else -1
+    offset = finding.target_span.start if finding.target_span else (
+        finding.source_span.start if finding.source_span else -1
+    )
+    return (pair, offset, finding.check)
+
+
+def mqm_score(findings: list[Finding], words: int) -> float:
+    """MQM-style quality score: 100 − penalty per 100 target words (minor 1, major 5, critical 25)."""
+    penalty = sum(f.severity.weight for f in findings)
+    return round(100.0 - 100.0 * penalty / max(words, 1), 2)
+
+
+def summarise(
+    target: Document,
+    pairs: list,
+    findings: list[Finding],
+    scores: dict[int, PairScore],
+    options: CheckOptions,
+    target_language: Language,
+) -> Summary:
+    counts = {s.value: 0 for s in (Severity.CRITICAL, Severity.MAJOR, Severity.MINOR)}
+    for finding in findings:
+        counts[finding.severity.value] += 1
+    # Words of the translated text only: page furniture the aligner left unaligned still counts, since it
+    # was published as part of the translation.
+    words = target_language.count_words(target.text)
+    score = mqm_score(findings, words)
+    passed = True
+    if options.fail_on is not None and any(f.severity.at_least(options.fail_on) for f in findings):
+        passed = False
+    if options.min_score is not None and score < options.min_score:
+        passed = False
+    return Summary(
+        pairs=len(pairs),
+        words=words,
+        findings=counts,
+        score=score,
+        passed=passed,
+        adequacy=_mean(s.adequacy for s in scores.values()),
+        fluency=_mean(s.fluency for s in scores.values()),
+        estimate=_mean(s.estimate for s in scores.values()),
+    )
+
+
+def _mean(values) -> float | None:
+    present = [v for v in values if v is not None]
+    return round(sum(present) / len(present), 2) if present else None
+
+
+def _refuse_unrelated(source: Document, target: Document, src: Language, tgt: Language) -> None:
+    """Refuse pairs that obviously do not belong together (wildly different lengths)."""
+    src_units = src.count_words(source.text) * src.chars_per_unit
+    tgt_units = tgt.count_words(target.text) * tgt.chars_per_unit
+    if src_units == 0 or tgt_units == 0:
+        return
+    ratio = max(src_units, tgt_units) / min(src_units, tgt_units)
+    # A real translation with page furniture stays within ~3×; 20× is a different document.
+    if ratio > 20 and min(src_units, tgt_units) < 2000:
+        raise InputError(
+            target.path,
+            f"does not look like a translation of {source.path or 'the source'} "
+            f"(length ratio {ratio:.0f}:1)",
+        )
