@@ -1,0 +1,50 @@
+"""The JSON contract (version 1): what CI tools parse. Documented in the README; change it only additively."""
+
+from __future__ import annotations
+
+import json
+
+from mtqa.data import Report
+
+JSON_VERSION = 1
+
+
+def report_to_dict(report: Report) -> dict:
+    summary = report.summary
+    data: dict = {
+        "version": JSON_VERSION,
+        "source": {"path": report.source.path, "lang": report.source.lang},
+        "target": {"path": report.target.path, "lang": report.target.lang},
+        "summary": {
+            "pairs": summary.pairs,
+            "words": summary.words,
+            "findings": dict(summary.findings),
+            "score": summary.score,
+            "passed": summary.passed,
+            "adequacy": summary.adequacy,
+            "fluency": summary.fluency,
+            "estimate": summary.estimate,
+        },
+        "pairs": [],
+        "findings": [finding.to_dict() for finding in report.findings],
+    }
+    for pair in report.pairs:
+        score = report.scores.get(pair.id)
+        data["pairs"].append(
+            {
+                "id": pair.id,
+                "source_segments": list(pair.source_segments),
+                "target_segments": list(pair.target_segments),
+                "source_text": pair.source_text(report.source),
+                "target_text": pair.target_text(report.target),
+                "similarity": pair.similarity,
+                "adequacy": score.adequacy if score else None,
+                "fluency": score.fluency if score else None,
+                "estimate": score.estimate if score else None,
+            }
+        )
+    return data
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_to_dict(report), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,144 @@
+"""The terminal report: a summary panel, then the aligned pairs that have findings (every pair with
+``verbose``), each finding's span highlighted on its side with the suggestion beside it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from mtqa.data import AlignedPair, Finding, Report, Severity
+
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.MAJOR: "bold red",
+    Severity.MINOR: "yellow",
+}
+SPAN_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.MAJOR: "bold black on red",
+    Severity.MINOR: "black on yellow",
+}
+
+
+def render_rich(report: Report, console: Console, *, verbose: bool = False, quiet: bool = False) -> None:
+    if quiet:
+        console.print(summary_line(report))
+        return
+    console.print(_summary_panel(report))
+    by_pair: dict[int | None, list[Finding]] = {}
+    for finding in report.findings:
+        by_pair.setdefault(finding.pair, []).append(finding)
+    for finding in by_pair.get(None, []):
+        console.print(_finding_line(finding))
+    shown = 0
+    for pair in report.pairs:
+        findings = by_pair.get(pair.id, [])
+        if not findings and not verbose:
+            continue
+        console.print(_pair_block(report, pair, findings))
+        shown += 1
+    hidden = len(report.pairs) - shown
+    if hidden and not verbose:
+        console.print(Text(f"{hidden} pairs without findings not shown (--verbose shows every pair).",
+                           style="dim"))
+    console.print(summary_line(report))
+
+
+def summary_line(report: Report) -> Text:
+    s = report.summary
+    verdict = Text("PASSED", style="bold green") if s.passed else Text("FAILED", style="bold red")
+    line = Text.assemble(
+        verdict,
+        f"  score {s.score:.1f}  ·  ",
+        (f"{s.findings['critical']} critical", "bold red" if s.findings["critical"] else "dim"),
+        ", ",
+        (f"{s.findings['major']} major", "red" if s.findings["major"] else "dim"),
+        ", ",
+        (f"{s.findings['minor']} minor", "yellow" if s.findings["minor"] else "dim"),
+        f"  ·  {s.pairs} pairs, {s.words} words",
+    )
+    if s.estimate is not None:
+        line.append(f"  ·  estimate {s.estimate:.0f}")
+    return line
+
+
+def _summary_panel(report: Report) -> Panel:
+    s = report.summary
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    kinds = Counter(pair.kind for pair in report.pairs)
+    grid.add_row("Source", f"{report.source.path or '<text>'} ({report.source.lang}, "
+                 f"{len(report.source.segments)} segments)")
+    grid.add_row("Target", f"{report.target.path or '<text>'} ({report.target.lang}, "
+                 f"{len(report.target.segments)} segments)")
+    grid.add_row("Alignment", f"{s.pairs} pairs: " + ", ".join(f"{n}× {k}" for k, n in sorted(kinds.items())))
+    if report.glossary is not None:
+        grid.add_row("Glossary", f"{report.glossary.path or '<glossary>'} ({len(report.glossary)} terms)")
+    grid.add_row("Findings", Text.assemble(
+        (f"{s.findings['critical']} critical", SEVERITY_STYLE[Severity.CRITICAL] if s.findings["critical"]
+         else "dim"),
+        "  ",
+        (f"{s.findings['major']} major", SEVERITY_STYLE[Severity.MAJOR] if s.findings["major"] else "dim"),
+        "  ",
+        (f"{s.findings['minor']} minor", SEVERITY_STYLE[Severity.MINOR] if s.findings["minor"] else "dim"),
+    ))
+    categories = Counter(f.category for f in report.findings)
+    if categories:
+        grid.add_row("Categories", ", ".join(f"{c} {n}" for c, n in categories.most_common()))
+    grid.add_row("MQM score", f"{s.score:.1f}  (100 − penalty per 100 words; minor 1, major 5, critical 25)")
+    if s.adequacy is not None:
+        grid.add_row("Model", f"adequacy {s.adequacy:.0f} · fluency {s.fluency:.0f} · estimate "
+                     f"{s.estimate:.0f}  (0–100, higher is better)")
+    verdict = "[bold green]PASSED[/]" if s.passed else "[bold red]FAILED[/] (quality gate)"
+    return Panel(grid, title="mtqa", subtitle=verdict, box=box.ROUNDED, expand=False)
+
+
+def _pair_block(report: Report, pair: AlignedPair, findings: list[Finding]) -> Group:
+    score = report.scores.get(pair.id)
+    title = Text(f"pair {pair.id}", style="bold cyan")
+    title.append(f"  {pair.kind}", style="dim")
+    if pair.similarity is not None:
+        title.append(f"  similarity {pair.similarity:.2f}", style="dim")
+    if score and score.adequacy is not None:
+        title.append(f"  adequacy {score.adequacy:.0f}  fluency {score.fluency:.0f}", style="magenta")
+    source = _highlighted(report.source.text, pair.source_start, pair.source_end,
+                          [(f.source_span, f.severity) for f in findings if f.source_span])
+    target = _highlighted(report.target.text, pair.target_start, pair.target_end,
+                          [(f.target_span, f.severity) for f in findings if f.target_span])
+    table = Table(box=box.SIMPLE, show_header=False, expand=True, padding=(0, 1))
+    table.add_column(ratio=1)
+    table.add_column(ratio=1)
+    table.add_row(source, target)
+    parts: list = [title, table]
+    parts.extend(_finding_line(f) for f in findings)
+    parts.append(Text(""))
+    return Group(*parts)
+
+
+def _highlighted(text: str, start: int | None, end: int | None, spans) -> Text:
+    if start is None or end is None:
+        return Text("(nothing)", style="dim italic")
+    out = Text(text[start:end])
+    for span, severity in spans:
+        lo, hi = max(span.start, start) - start, min(span.end, end) - start
+        if lo < hi:
+            out.stylize(SPAN_STYLE[severity], lo, hi)
+    return out
+
+
+def _finding_line(finding: Finding) -> Text:
+    line = Text("  ")
+    line.append(f"{finding.severity.value.upper():8}", style=SEVERITY_STYLE[finding.severity])
+    line.append(f"{finding.category}  ", style="bold")
+    line.append(finding.message)
+    if finding.suggestion:
+        line.append("  → ", style="dim")
+        line.append(finding.suggestion, style="green")
+    return line
