@@ -7,10 +7,10 @@ Every offset is a character offset into the decoded document text (``Document.te
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """MQM severities, ordered from the least to the most serious."""
 
     MINOR = "minor"
@@ -30,7 +30,7 @@ class Severity(str, Enum):
         return self.rank >= other.rank
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """MQM category names used in every report."""
 
     TERMINOLOGY = "terminology"

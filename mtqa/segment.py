@@ -39,7 +39,8 @@ def segment_document(text: str, language: Language, *, pre_segmented: bool = Fal
             start, end = _strip(block, start, end)
             if start < end:
                 abs_start, abs_end = line.start() + start, line.start() + end
-                segments.append(Segment(len(segments), abs_start, abs_end, text[abs_start:abs_end], paragraph))
+                segment_text = text[abs_start:abs_end]
+                segments.append(Segment(len(segments), abs_start, abs_end, segment_text, paragraph))
     return segments
 
 

@@ -6,6 +6,7 @@ Files are only ever opened for reading: mtqa never modifies what the user gives 
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from mtqa.errors import InputError
@@ -58,13 +59,15 @@ def decode(data: bytes, path: str | None = None, encoding: str | None = None) ->
             try:
                 return data.decode(name), name
             except UnicodeDecodeError:
-                raise InputError(path, f"has a {name} byte-order mark but does not decode as {name}") from None
+                raise InputError(
+                    path, f"has a {name} byte-order mark but does not decode as {name}"
+                ) from None
     utf16 = _sniff_utf16(data)
     if utf16:
         try:
             return data.decode(utf16), utf16
         except UnicodeDecodeError:
-            pass
+            raise InputError(path, f"looks like {utf16} but does not decode as it") from None
     if b"\x00" in data:
         raise InputError(path, "looks like binary data, not text")
     try:
@@ -85,17 +88,22 @@ def decode(data: bytes, path: str | None = None, encoding: str | None = None) ->
     raise InputError(path, "cannot decode the text (not UTF-8, UTF-16 or GB18030); give --encoding")
 
 
+# Characters real text is made of: ASCII, Latin, general punctuation, CJK punctuation, kana, CJK ideographs,
+# Hangul, full-width forms. UTF-16 read with the wrong byte order, or bytes of another encoding read as
+# UTF-16, fall far outside these ranges.
+_COMMON_TEXT = re.compile(
+    r"[\t\n\r\x20-\x7e\u00a0-\u024f\u2000-\u206f\u3000-\u30ff\u4e00-\u9fff\uac00-\ud7a3\uff00-\uffef]"
+)
+
+
 def _sniff_utf16(data: bytes) -> str | None:
-    sample = data[:4000]
-    if len(sample) < 4:
+    """UTF-16 without a byte-order mark: even-length data with NUL bytes that decodes to common text."""
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data:
         return None
-    even_nuls = sample[0::2].count(0)
-    odd_nuls = sample[1::2].count(0)
-    half = len(sample) / 2
-    if odd_nuls > 0.3 * half and even_nuls < 0.05 * half:
-        return "utf-16-le"
-    if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
-        return "utf-16-be"
+    for name in ("utf-16-le", "utf-16-be"):
+        text = data[:8000].decode(name, errors="replace")
+        if len(_COMMON_TEXT.findall(text)) > 0.95 * len(text):
+            return name
     return None
 
 
