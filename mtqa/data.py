@@ -181,6 +181,8 @@ class GlossaryEntry:
     forbidden: tuple[str, ...] = ()
     note: str = ""
     line: int | None = None  # line in the glossary file, for messages
+    # Other acceptable renderings (TBX admitted terms, ``a|b`` in the target column): never reported.
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass

@@ -40,6 +40,10 @@ class Language:
     chars_per_unit: float = 1.0
     # Prompt label used by the neural scorer ("Chinese", "English").
     prompt_name: str = ""
+    # Words are separated by spaces (English, German) rather than run together (Chinese, Japanese, Thai):
+    # glossary terms then match on word boundaries, with inflection and hyphen/space tolerance; otherwise
+    # as plain substrings.
+    word_separated: bool = True
 
 
 _LANGUAGES: dict[str, Language] = {}

@@ -48,5 +48,6 @@ CHINESE = register(
         extract_numbers=_extract_numbers,
         chars_per_unit=1.0,
         prompt_name="Chinese",
+        word_separated=False,
     )
 )
