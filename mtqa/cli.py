@@ -46,6 +46,8 @@ def main_group() -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="major", show_default=True,
               help="Fail the quality gate (exit 1) on a finding of this severity or worse.")
 @click.option("--min-score", type=float, help="Fail the quality gate when the MQM-style score is below this.")
+@click.option("--model/--no-model", default=True, show_default=True,
+              help="Score adequacy and fluency with the bundled neural model.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line; no progress bars.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every aligned pair, not only those with findings.")
 def check_command(
@@ -58,6 +60,7 @@ def check_command(
     output: Path | None,
     fail_on: str,
     min_score: float | None,
+    model: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -83,9 +86,18 @@ def check_command(
         source_path=str(source_path),
         target_path=str(target_path),
         options=options,
+        scorer=make_scorer(quiet=quiet) if model else None,
     )
     _emit(report, formats, output, quiet=quiet, verbose=verbose)
     sys.exit(EXIT_PASSED if report.summary.passed else EXIT_GATE_FAILED)
+
+
+def make_scorer(*, quiet: bool):
+    """The neural scorer, loaded once for this process (None until the model layer provides a factory)."""
+    from mtqa.score import neural
+
+    factory = getattr(neural, "load_scorer", None)
+    return factory(quiet=quiet) if factory else None
 
 
 def _emit(report, formats: tuple[str, ...], output: Path | None, *, quiet: bool, verbose: bool) -> None:
