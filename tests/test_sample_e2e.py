@@ -74,7 +74,8 @@ def test_company_name_never_flagged_inside_full_name(sample_report):
 
 
 def test_no_terminology_finding_on_preferred_renderings(sample_report):
-    preferred = ["dual carbon", "CECEP", "Liaoshen Campaign", "Hao Peng", "Li Lecheng", "Song Xin", "Shenyang"]
+    preferred = ["dual carbon", "CECEP", "Liaoshen Campaign", "Hao Peng", "Li Lecheng", "Song Xin",
+                 "Shenyang"]
     for finding in terminology(sample_report):
         span = finding["target_span"]
         if span:
