@@ -1,0 +1,127 @@
+"""Findings from the alignment itself: additions, omissions and beads whose two sides do not match.
+
+Severities (documented in the README, section "alignment"):
+- an unaligned target segment is an ``accuracy/addition``: *major* when it is content with no source
+  counterpart, and also when it is page furniture inside the article body (a "See also <other headline>"
+  line between two paragraphs of the article is something a reader sees as part of the article);
+  *minor* when it is page furniture around the article (breadcrumbs, bylines, related-link lists, comment
+  forms and cookie banners before the first or after the last aligned sentence): a publishing defect,
+  not a translation error.
+- an unaligned source segment is an ``accuracy/omission``, *major*.
+- a bead whose similarity (encoder aligner only) is far below the document's typical bead is an
+  ``accuracy/mistranslation`` candidate: *minor*, *major* when it is as low as unrelated sentences score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from statistics import median
+
+from mtqa.align.furniture import document_furniture
+from mtqa.checks import CheckContext, register_check
+from mtqa.data import AlignedPair, Category, Finding, Severity
+
+NAME = "alignment"
+# Mistranslation candidates: a bead below this fraction of the document's median similarity …
+RELATIVE_LOW = 0.5
+# … and below this absolute cosine; under VERY_LOW it scores like unrelated sentences (USE: mismatched
+# zh/en pairs 0.02–0.08, matched 0.48–0.66) and the finding is major.
+ABSOLUTE_LOW = 0.3
+VERY_LOW = 0.12
+# Below this similarity to every source segment, an unaligned target segment is unrelated to the article.
+UNRELATED = 0.15
+
+
+@register_check(
+    NAME,
+    description="additions, omissions and mismatched beads found by the aligner",
+    categories=(Category.ADDITION.value, Category.OMISSION.value, Category.MISTRANSLATION.value),
+)
+def check_alignment(ctx: CheckContext) -> Iterator[Finding]:
+    settings = ctx.settings.get(NAME, {})
+    pairs = ctx.pairs
+    aligned = [k for k, pair in enumerate(pairs) if pair.source_segments and pair.target_segments]
+    first, last = (aligned[0], aligned[-1]) if aligned else (len(pairs), -1)
+    target_segments = ctx.target.segments
+    kinds = document_furniture(
+        [s.text for s in target_segments], [s.paragraph for s in target_segments], ctx.target.lang
+    )
+    unrelated = settings.get("unrelated_similarity", UNRELATED)
+    for k, pair in enumerate(pairs):
+        if pair.target_segments and not pair.source_segments:
+            yield from _additions(ctx, pair, kinds, inside=first < k < last, unrelated=unrelated)
+        elif pair.source_segments and not pair.target_segments:
+            yield from _omissions(ctx, pair)
+    yield from _low_similarity(ctx, settings)
+
+
+def _additions(ctx: CheckContext, pair: AlignedPair, kinds: list[str | None], inside: bool,
+               unrelated: float) -> Iterator[Finding]:
+    # The encoder aligner gives a skip bead the best similarity of its segment to any source segment.
+    best = pair.similarity
+    for index in pair.target_segments:
+        segment = ctx.target.segments[index]
+        if not segment.text.strip():
+            continue  # blank lines of pre-segmented input carry nothing
+        kind = kinds[index]
+        if kind is None and best is not None and best < unrelated:
+            kind = "text unrelated to the source"
+        if kind is None:
+            severity = Severity.MAJOR
+            message = "addition: this target sentence has no counterpart in the source"
+        elif inside:
+            severity = Severity.MAJOR  # a reader sees it as part of the article
+            message = f"addition: page furniture ({kind}) inside the article body, not a translation"
+        else:
+            severity = Severity.MINOR
+            message = f"addition: page furniture ({kind}) around the article, not a translation"
+        yield Finding(
+            check=NAME,
+            category=Category.ADDITION.value,
+            severity=severity,
+            message=message,
+            suggestion="remove it" if kind is not None else None,
+            pair=pair.id,
+            target_span=ctx.target_span(segment.start, segment.end),
+        )
+
+
+def _omissions(ctx: CheckContext, pair: AlignedPair) -> Iterator[Finding]:
+    for index in pair.source_segments:
+        segment = ctx.source.segments[index]
+        if not segment.text.strip():
+            continue
+        yield Finding(
+            check=NAME,
+            category=Category.OMISSION.value,
+            severity=Severity.MAJOR,
+            message="omission: this source sentence has no counterpart in the translation",
+            pair=pair.id,
+            source_span=ctx.source_span(segment.start, segment.end),
+        )
+
+
+def _low_similarity(ctx: CheckContext, settings: dict) -> Iterator[Finding]:
+    scored = [p for p in ctx.aligned_pairs() if p.similarity is not None]
+    if len(scored) < 3:
+        return  # no "typical bead" to compare with
+    typical = median(p.similarity for p in scored)
+    relative = settings.get("relative_low", RELATIVE_LOW)
+    absolute = settings.get("absolute_low", ABSOLUTE_LOW)
+    very_low = settings.get("very_low", VERY_LOW)
+    for pair in scored:
+        if pair.similarity >= min(relative * typical, absolute):
+            continue
+        severity = Severity.MAJOR if pair.similarity < very_low else Severity.MINOR
+        yield Finding(
+            check=NAME,
+            category=Category.MISTRANSLATION.value,
+            severity=severity,
+            message=(
+                f"possible mistranslation: the two sides match poorly (similarity {pair.similarity:.2f}, "
+                f"typical for this document {typical:.2f})"
+            ),
+            pair=pair.id,
+            source_span=ctx.source_span(pair.source_start, pair.source_end),
+            target_span=ctx.target_span(pair.target_start, pair.target_end),
+        )
