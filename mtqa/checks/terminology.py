@@ -1,0 +1,338 @@
+"""Terminology: glossary terms in the source must reach the aligned target as the glossary prefers.
+
+Per aligned pair:
+- source terms are found **longest match first**, without overlaps, so that 中国节能环保集团有限公司 does not
+  also count as 中国节能 or 节能环保;
+- in the target, every rendering the glossary knows (preferred, accepted alternatives and forbidden variants
+  of *all* entries) is searched the same way, longest first: a forbidden variant that is only part of a
+  longer glossary rendering ("China Energy Conservation" inside the full company name) is covered by the
+  longer match and never reported;
+- a forbidden variant of a term found in the pair's source is a **major** finding with the preferred
+  rendering as suggestion; a source term with none of its renderings (preferred, alternative or forbidden)
+  in the target is a **minor** finding.
+
+Across the document, a term whose known renderings differ from pair to pair (中国节能 as "CECEP" here and
+"China Energy Conservation" there) is reported once as an inconsistency. Only renderings the glossary names
+can be recognised; an unknown rendering shows up as a missing term instead.
+
+Matching follows the language, never its code: in scripts written without spaces (Chinese, Japanese) a term
+is a substring; in spaced scripts it matches on word boundaries, case-insensitively, with the last word
+inflected (plural, possessive, -ed, -ing), hyphen or space between words, and straight or curly quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from mtqa.checks import CheckContext, register_check
+from mtqa.data import Category, Finding, Glossary, GlossaryEntry, Severity, Span
+
+CHECK_NAME = "terminology"
+
+_APOSTROPHES = "'’‘ʼ`´"
+_DOUBLE_QUOTES = '"“”„«»'
+_HYPHENS = "-‐‑‒–"
+_APOSTROPHE_CLASS = "['’‘ʼ`´]"
+_DOUBLE_QUOTE_CLASS = '["“”„«»]'
+# Between two words of a term: a space, a hyphen (with or without spaces) or nothing ("dual-carbon",
+# "dual carbon", "dualcarbon").
+_WORD_GAP = r"(?:\s*[-‐‑‒–]\s*|\s+)?"
+_TOKEN_SPLIT = re.compile(r"[\s\-‐‑‒–]+")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{3,}")
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """An occurrence of ``terms[key]`` at ``start:end`` of the searched text."""
+
+    key: int
+    start: int
+    end: int
+
+
+# --- matching ------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def term_pattern(term: str, word_separated: bool) -> re.Pattern[str] | None:
+    """The compiled pattern for one glossary term (cached: glossaries are reused for every string)."""
+    term = term.strip()
+    if not term:
+        return None
+    if not word_separated:
+        return re.compile("".join(_char_pattern(ch, optional_punct=False) for ch in term), re.IGNORECASE)
+    tokens = [t for t in _TOKEN_SPLIT.split(term) if t]
+    if not tokens:
+        return None
+    parts = [_token_pattern(t) for t in tokens[:-1]]
+    parts.append(_last_token_pattern(tokens[-1]))
+    body = _WORD_GAP.join(parts)
+    lead = r"(?<!\w)" if _is_word_char(term[0]) else ""
+    trail = r"(?!\w)" if _is_word_char(term.rstrip(".,")[-1:] or term[-1]) else ""
+    return re.compile(lead + body + trail, re.IGNORECASE)
+
+
+def _is_word_char(ch: str) -> bool:
+    return bool(ch) and (ch.isalnum() or ch == "_")
+
+
+def _char_pattern(ch: str, optional_punct: bool) -> str:
+    if ch in _APOSTROPHES:
+        return _APOSTROPHE_CLASS
+    if ch in _DOUBLE_QUOTES:
+        return _DOUBLE_QUOTE_CLASS
+    if ch.isspace():
+        return r"\s+"
+    if optional_punct and ch in ".,":
+        # "Co., Ltd." is also written "Co. Ltd" or "Co Ltd"; the term stays recognisable without them.
+        return re.escape(ch) + "?"
+    return re.escape(ch)
+
+
+def _token_pattern(token: str) -> str:
+    return "".join(_char_pattern(ch, optional_punct=True) for ch in token)
+
+
+def _last_token_pattern(token: str) -> str:
+    # Only a plain word of three letters or more is inflected: short words and codes ("5G", "Co.,") are
+    # too easily turned into other words.
+    if not _LATIN_WORD.fullmatch(token):
+        return _token_pattern(token)
+    forms = sorted(_inflections(token.lower()), key=lambda f: (-len(f), f))
+    possessive = f"(?:{_APOSTROPHE_CLASS}s?)?"
+    return "(?:" + "|".join(re.escape(f) for f in forms) + ")" + possessive
+
+
+def _inflections(word: str) -> set[str]:
+    """Regular English inflections of a word, in both directions (a glossary may give the plural)."""
+    stems = {word}
+    if word.endswith("ies") and len(word) > 4:
+        stems.add(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 4:
+        stems.update({word[:-1], word[:-2]})  # "bases" → "base", "boxes" → "box"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        stems.add(word[:-1])
+    forms = set()
+    vowels = "aeiou"
+    for stem in stems:
+        forms.update({stem, stem + "s", stem + "es", stem + "ed", stem + "ing"})
+        if stem.endswith("e"):
+            forms.update({stem + "d", stem[:-1] + "ing"})
+        if len(stem) > 2 and stem.endswith("y") and stem[-2] not in vowels:
+            forms.update({stem[:-1] + "ies", stem[:-1] + "ied"})
+        if len(stem) > 2 and stem[-1] not in vowels + "wxy" and stem[-2] in vowels and stem[-3] not in vowels:
+            forms.update({stem + stem[-1] + "ed", stem + stem[-1] + "ing"})  # "plan" → "planned"
+    return forms
+
+
+def _prefilter_key(term: str) -> str:
+    """A few leading characters every occurrence must contain (lower-cased): skips most regex searches."""
+    run = re.match(r"[^\W_]+", term.strip())
+    if not run:
+        return ""
+    letters = run.group()
+    return letters[: max(1, min(3, len(letters) - 1))].lower()
+
+
+def find_terms(text: str, terms: Sequence[str], word_separated: bool) -> list[TermMatch]:
+    """Occurrences of ``terms`` in ``text``, longest first and without overlaps, in text order.
+
+    All candidate occurrences are collected, then kept from the longest down; a candidate overlapping a
+    kept one is dropped. Equal lengths go to the earlier one.
+    """
+    lowered = text.lower()
+    candidates: list[TermMatch] = []
+    for key, term in enumerate(terms):
+        prefix = _prefilter_key(term)
+        if prefix and prefix not in lowered:
+            continue
+        pattern = term_pattern(term, word_separated)
+        if pattern is None:
+            continue
+        candidates.extend(
+            TermMatch(key, m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()
+        )
+    candidates.sort(key=lambda m: (m.start - m.end, m.start, m.key))
+    kept: list[TermMatch] = []
+    for candidate in candidates:
+        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
+            kept.append(candidate)
+    return sorted(kept, key=lambda m: m.start)
+
+
+# --- the glossary seen from both sides ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendering:
+    entry: int  # index into the glossary entries
+    kind: str  # "preferred", "alternative" or "forbidden"
+    form: str  # the rendering as the glossary writes it
+
+
+class TermIndex:
+    """Source terms and target renderings of a glossary, deduplicated for searching."""
+
+    def __init__(self, glossary: Glossary) -> None:
+        self.entries: list[GlossaryEntry] = list(glossary.entries)
+        self.source_terms: list[str] = []
+        self.source_entries: list[list[int]] = []
+        self.target_forms: list[str] = []
+        self.target_renderings: list[list[Rendering]] = []
+        source_keys: dict[str, int] = {}
+        target_keys: dict[str, int] = {}
+        for index, entry in enumerate(self.entries):
+            key = _norm(entry.source)
+            if not key:
+                continue
+            if key not in source_keys:
+                source_keys[key] = len(self.source_terms)
+                self.source_terms.append(entry.source)
+                self.source_entries.append([])
+            self.source_entries[source_keys[key]].append(index)
+            forms = [(entry.target, "preferred")]
+            forms += [(a, "alternative") for a in entry.alternatives]
+            forms += [(f, "forbidden") for f in entry.forbidden]
+            for form, kind in forms:
+                key = _norm(form)
+                if not key:
+                    continue
+                if key not in target_keys:
+                    target_keys[key] = len(self.target_forms)
+                    self.target_forms.append(form)
+                    self.target_renderings.append([])
+                self.target_renderings[target_keys[key]].append(Rendering(index, kind, form))
+
+    def source_occurrences(self, text: str, word_separated: bool) -> dict[int, list[TermMatch]]:
+        """Entry index → its occurrences in ``text`` (longest match first across all source terms)."""
+        found: dict[int, list[TermMatch]] = defaultdict(list)
+        for match in find_terms(text, self.source_terms, word_separated):
+            for entry in self.source_entries[match.key]:
+                found[entry].append(match)
+        return found
+
+    def target_occurrences(self, text: str, word_separated: bool) -> list[tuple[TermMatch, list[Rendering]]]:
+        """Every known rendering in ``text`` (longest first across all entries), with what it renders."""
+        matches = find_terms(text, self.target_forms, word_separated)
+        return [(m, self.target_renderings[m.key]) for m in matches]
+
+
+def _norm(term: str) -> str:
+    return " ".join(term.split()).casefold()
+
+
+# --- the check -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Seen:
+    """Where a term's known renderings were seen across the document, for the consistency finding."""
+
+    forms: dict[str, list[int]]  # rendering (glossary form) → pair ids, in document order
+    first_source: Span
+
+
+@register_check(
+    CHECK_NAME,
+    description="Glossary terms: forbidden variants (major), missing preferred renderings (minor), "
+    "inconsistent renderings of a term across the document (minor).",
+    categories=(Category.TERMINOLOGY.value, Category.INCONSISTENCY.value),
+)
+def check_terminology(ctx: CheckContext) -> Iterator[Finding]:
+    if ctx.glossary is None or not ctx.glossary.entries:
+        return
+    settings = ctx.settings.get(CHECK_NAME, {})
+    report_missing = settings.get("missing", True)
+    report_inconsistency = settings.get("consistency", True)
+    index = TermIndex(ctx.glossary)
+    seen: dict[int, _Seen] = {}
+    for pair in ctx.aligned_pairs():
+        yield from _check_pair(ctx, index, pair, seen, report_missing)
+    if report_inconsistency:
+        yield from _inconsistencies(index, seen)
+
+
+def _check_pair(ctx: CheckContext, index: TermIndex, pair, seen: dict[int, _Seen], report_missing: bool):
+    source_text = pair.source_text(ctx.source)
+    target_text = pair.target_text(ctx.target)
+    source_base, target_base = pair.source_start, pair.target_start
+    occurrences = index.source_occurrences(source_text, ctx.source_language.word_separated)
+    if not occurrences:
+        return
+    target_hits = index.target_occurrences(target_text, ctx.target_language.word_separated)
+    for entry_index, source_matches in sorted(occurrences.items(), key=lambda item: item[1][0].start):
+        entry = index.entries[entry_index]
+        source_spans = [ctx.source_span(source_base + m.start, source_base + m.end) for m in source_matches]
+        renderings = [
+            (match, rendering)
+            for match, candidates in target_hits
+            for rendering in candidates
+            if rendering.entry == entry_index
+        ]
+        record = seen.setdefault(entry_index, _Seen({}, source_spans[0]))
+        for position, (match, rendering) in enumerate(renderings):
+            record.forms.setdefault(rendering.form, [])
+            if pair.id not in record.forms[rendering.form]:
+                record.forms[rendering.form].append(pair.id)
+            if rendering.kind != "forbidden":
+                continue
+            # The n-th rendering in the target most likely translates the n-th occurrence in the source.
+            source_span = source_spans[min(position, len(source_spans) - 1)]
+            target_span = ctx.target_span(target_base + match.start, target_base + match.end)
+            yield Finding(
+                check=CHECK_NAME,
+                category=Category.TERMINOLOGY.value,
+                severity=Severity.MAJOR,
+                message=_forbidden_message(entry, target_span.text),
+                suggestion=entry.target or None,
+                pair=pair.id,
+                source_span=source_span,
+                target_span=target_span,
+            )
+        if not renderings and entry.target and report_missing:
+            count = len(source_spans)
+            times = f" ({count} occurrences)" if count > 1 else ""
+            yield Finding(
+                check=CHECK_NAME,
+                category=Category.TERMINOLOGY.value,
+                severity=Severity.MINOR,
+                message=f"glossary term {entry.source}{times} is not rendered as \u201c{entry.target}\u201d "
+                f"in the translation",
+                suggestion=entry.target,
+                pair=pair.id,
+                source_span=source_spans[0],
+                target_span=None,
+            )
+
+
+def _forbidden_message(entry: GlossaryEntry, found: str) -> str:
+    if entry.target:
+        return (f"\u201c{found}\u201d is a forbidden rendering of {entry.source}; "
+                f"use \u201c{entry.target}\u201d")
+    return f"\u201c{found}\u201d is a forbidden rendering of {entry.source}"
+
+
+def _inconsistencies(index: TermIndex, seen: dict[int, _Seen]) -> Iterable[Finding]:
+    for entry_index, record in seen.items():
+        if len(record.forms) < 2:
+            continue
+        entry = index.entries[entry_index]
+        variants = "; ".join(
+            f"\u201c{form}\u201d in pair{'s' if len(pairs) > 1 else ''} {', '.join(map(str, pairs))}"
+            for form, pairs in record.forms.items()
+        )
+        # No target span: each forbidden occurrence already has its own finding and highlight.
+        yield Finding(
+            check=CHECK_NAME,
+            category=Category.INCONSISTENCY.value,
+            severity=Severity.MINOR,
+            message=f"{entry.source} is rendered in {len(record.forms)} different ways: {variants}",
+            suggestion=entry.target or None,
+            pair=None,
+            source_span=record.first_source,
+            target_span=None,
+        )
