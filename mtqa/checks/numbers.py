@@ -1,0 +1,183 @@
+"""Numbers and dates: every number of a source sentence must reach its aligned translation, and the
+translation must not bring numbers of its own.
+
+Each language's ``extract_numbers`` turns its text into comparable values (3.5万 → 35000, "3.5 million" →
+3500000, 4月 → month 4, "April" → month 4), so the comparison here is language-independent: a multiset
+match per aligned pair on (kind class, value), with looser passes for a likely formatting difference
+(20% written as 20, a rounded value) before anything is called missing, changed or added.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mtqa.checks import CheckContext, register_check
+from mtqa.data import AlignedPair, Category, Finding, Severity
+from mtqa.languages import NumberMention
+
+CHECK = "numbers"
+_DATE_KINDS = frozenset({"year", "month", "day"})
+# Rounding a translator may do (35,432 → "about 35,400"); anything further apart is a different number.
+_ROUNDING = 0.01
+
+
+@dataclass
+class _Side:
+    """The unmatched mentions of one side of one pair, with the pair and its offset in the document."""
+
+    pair: AlignedPair
+    offset: int
+    mentions: list[NumberMention]
+
+
+def _kind_class(mention: NumberMention) -> str:
+    # Years, days, ordinals and plain numbers compare with one another ("2023年" ↔ "2023", "第三" ↔ "3rd");
+    # percentages and month names are told apart, since "20%" ↔ "20" or "April" ↔ "4" is a formatting slip.
+    if mention.kind in ("percent", "month"):
+        return mention.kind
+    return "number"
+
+
+def _same_value(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _take(mentions: list[NumberMention], wanted: NumberMention, matches) -> NumberMention | None:
+    for index, candidate in enumerate(mentions):
+        if matches(wanted, candidate):
+            return mentions.pop(index)
+    return None
+
+
+def _exact(a: NumberMention, b: NumberMention) -> bool:
+    return _kind_class(a) == _kind_class(b) and _same_value(a.value, b.value)
+
+
+def _value_only(a: NumberMention, b: NumberMention) -> bool:
+    return _same_value(a.value, b.value)
+
+
+def _rounded(a: NumberMention, b: NumberMention) -> bool:
+    if _kind_class(a) != _kind_class(b) or a.value == 0 or b.value == 0:
+        return False
+    if a.kind in _DATE_KINDS or b.kind in _DATE_KINDS:
+        return False  # 2023 and 2024 are different years, however close
+    return abs(a.value - b.value) / max(abs(a.value), abs(b.value)) <= _ROUNDING
+
+
+def display(mention: NumberMention) -> str:
+    """A neutral rendering of a value for messages: 35000 → "35,000", percent 20 → "20%"."""
+    value = mention.value
+    text = f"{int(value):,}" if value == int(value) else f"{value:,.6g}"
+    if mention.kind == "percent":
+        return f"{text}%"
+    if mention.kind in ("month", "day", "year"):
+        return f"{mention.kind} {text}"
+    return text
+
+
+@register_check(
+    CHECK,
+    description="Numbers and dates of each source sentence must reach its translation (Chinese numerals, "
+    "万/亿, percentages, dates); numbers the translation adds are reported too.",
+    categories=(Category.NUMBER.value, Category.DATE.value),
+)
+def check_numbers(ctx: CheckContext) -> Iterator[Finding]:
+    sources: list[_Side] = []
+    targets: list[_Side] = []
+    for pair in ctx.aligned_pairs():
+        assert pair.source_start is not None and pair.target_start is not None
+        source_mentions = ctx.source_language.extract_numbers(pair.source_text(ctx.source))
+        target_mentions = ctx.target_language.extract_numbers(pair.target_text(ctx.target))
+        _cancel(source_mentions, target_mentions)
+        sources.append(_Side(pair, pair.source_start, source_mentions))
+        targets.append(_Side(pair, pair.target_start, target_mentions))
+
+    # A sentence boundary the aligner drew one sentence off moves a number into the neighbouring pair:
+    # a value left over on one side that is left over in an adjacent pair's other side is not an error.
+    for index, source_side in enumerate(sources):
+        for neighbour in (index - 1, index + 1):
+            if 0 <= neighbour < len(targets) and abs(targets[neighbour].pair.id - source_side.pair.id) == 1:
+                _cancel(source_side.mentions, targets[neighbour].mentions)
+
+    for source_side, target_side in zip(sources, targets, strict=True):
+        yield from _compare(ctx, source_side, target_side, matches=_value_only)
+        yield from _compare(ctx, source_side, target_side, matches=_rounded)
+        yield from _report_rest(ctx, source_side, target_side)
+
+
+def _cancel(source_mentions: list[NumberMention], target_mentions: list[NumberMention]) -> None:
+    for mention in list(source_mentions):
+        if _take(target_mentions, mention, _exact) is not None:
+            source_mentions.remove(mention)
+
+
+def _compare(ctx: CheckContext, source: _Side, target: _Side, *, matches) -> Iterator[Finding]:
+    """Pair up what a looser criterion matches and report each such pair as a formatting difference."""
+    for mention in list(source.mentions):
+        found = _take(target.mentions, mention, matches)
+        if found is None:
+            continue
+        source.mentions.remove(mention)
+        if _same_value(mention.value, found.value):
+            message = (
+                f"{display(mention)} ({mention.text}) appears as {found.text!r} in the translation: "
+                f"the {mention.kind if mention.kind in ('percent', 'month') else found.kind} form is lost"
+            )
+        else:
+            message = f"{display(mention)} ({mention.text}) is rounded to {found.text!r} in the translation"
+        yield _finding(ctx, source, target, mention, found, Severity.MINOR, message)
+
+
+def _report_rest(ctx: CheckContext, source: _Side, target: _Side) -> Iterator[Finding]:
+    # Number words that the translation adds ("the two sides" for 双方, "first" for 首次) are idiomatic far
+    # more often than they are errors; only added digits and month names are reported.
+    added = [m for m in target.mentions if m.kind == "month" or any(ch.isdigit() for ch in m.text)]
+    for mention in source.mentions:
+        same_class = [m for m in added if _kind_class(m) == _kind_class(mention)]
+        if same_class:
+            found = same_class[0]
+            added.remove(found)
+            message = f"{display(mention)} ({mention.text}) is changed to {found.text!r} in the translation"
+            yield _finding(ctx, source, target, mention, found, Severity.MAJOR, message)
+        else:
+            message = f"{display(mention)} ({mention.text}) is missing from the translation"
+            yield _finding(ctx, source, target, mention, None, Severity.MAJOR, message)
+    for mention in added:
+        message = f"{mention.text!r} in the translation has no counterpart in the source"
+        yield _finding(ctx, source, target, None, mention, Severity.MAJOR, message)
+
+
+def _finding(
+    ctx: CheckContext,
+    source: _Side,
+    target: _Side,
+    source_mention: NumberMention | None,
+    target_mention: NumberMention | None,
+    severity: Severity,
+    message: str,
+) -> Finding:
+    kinds = {m.kind for m in (source_mention, target_mention) if m is not None}
+    category = Category.DATE if kinds & _DATE_KINDS else Category.NUMBER
+    source_span = target_span = None
+    if source_mention is not None:
+        offset = source.offset
+        source_span = ctx.source_span(offset + source_mention.start, offset + source_mention.end)
+    if target_mention is not None:
+        offset = target.offset
+        target_span = ctx.target_span(offset + target_mention.start, offset + target_mention.end)
+    suggestion = None
+    if source_mention is not None and source_mention.kind not in _DATE_KINDS:
+        suggestion = display(source_mention)
+    return Finding(
+        check=CHECK,
+        category=category.value,
+        severity=severity,
+        message=message,
+        suggestion=suggestion,
+        pair=source.pair.id,
+        source_span=source_span,
+        target_span=target_span,
+    )

@@ -1,0 +1,167 @@
+"""Numbers, dates and percentages in English text, normalised so that they compare with other languages.
+
+Read in this order, each later pass skipping what an earlier one took: dates (April 3, 3 April, April 3rd),
+digits (35,000, 3.5 million, 20%, 20 percent, 1st), number words (three, twenty-one, a hundred million,
+three-year) and ordinal words (first … tenth). A lone "one" and the article "a" are not numbers: "one of
+the", "a meeting" translate 一 that the Chinese extractor does not count either.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mtqa.languages import NumberMention
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+    "nov": 11, "dec": 12,
+}
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+           "trillion": 1_000_000_000_000}
+_SHORT_SCALES = {"bn": 1_000_000_000, "mn": 1_000_000, "mln": 1_000_000, "tn": 1_000_000_000_000}
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+}
+
+# Capitalised month names only: "may" and "march" are also verbs.
+_MONTH_NAME = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
+)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_MONTH_DAY = re.compile(rf"\b(?P<month>{_MONTH_NAME})(?:\s+{_DAY}(?![\d,.]\d|\w))?")
+_DAY_MONTH = re.compile(rf"(?<![\w.,]){_DAY}\s+(?:of\s+)?(?P<month>{_MONTH_NAME})")
+
+_PERCENT = r"(?P<percent>\s?%|\s+percent\b|\s+per\s+cent\b|\s+percentage\s+points?\b|\s+pct\b)"
+_SCALE_WORDS = "|".join(_SCALES)
+_DIGITS = re.compile(
+    r"(?<![\w.,])(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"(?:(?P<ordinal>st|nd|rd|th)\b|\s*(?P<scale>{_SCALE_WORDS}|bn|mn|mln|tn)\b)?"
+    rf"{_PERCENT}?"
+)
+_DIGIT_WORDS = "|".join(list(_UNITS)[1:10])
+_WORD = rf"(?:(?:{'|'.join(_TENS)})(?:-(?:{_DIGIT_WORDS}))?|{'|'.join(_UNITS)}|{_SCALE_WORDS})"
+_WORDS = re.compile(
+    rf"\b(?P<a>a\s+)?(?P<words>{_WORD}(?:(?:\s+and\s+|\s+|-){_WORD})*)\b{_PERCENT}?", re.IGNORECASE
+)
+_ORDINAL_WORD = re.compile(rf"\b(?:{'|'.join(_ORDINALS)})\b", re.IGNORECASE)
+_LATIN_BEFORE = re.compile(r"[A-Za-z]-?$")
+_LATIN_AFTER = re.compile(r"[A-Za-z]+")
+# Units glued to a number ("100MW", "5km"): the number still counts. 5G, 3D, 4K are names.
+# Case matters: 5G is a name, 5g would be grams. Shared with the other extractors (Latin units occur in
+# Chinese text too: 100MW光伏).
+LATIN_UNITS = frozenset({
+    "km", "kg", "g", "mg", "t", "m", "cm", "mm", "ml", "mL", "L", "kW", "kWh", "MW", "MWh", "GW", "GWh",
+    "TW", "TWh", "W", "V", "kV", "Hz", "kHz", "MHz", "GHz", "GB", "TB", "MB", "KB",
+})
+# Words that make "May" a month rather than a verb when no day or year stands beside it.
+_MAY_BEFORE = re.compile(r"\b(?:in|of|early|late|mid|since|until|by|from|last|next|this|since|to)[\s-]+$",
+                         re.IGNORECASE)
+
+
+def extract_numbers(text: str) -> list[NumberMention]:
+    mentions: list[NumberMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    def add(mention: NumberMention) -> None:
+        mentions.append(mention)
+        taken.append((mention.start, mention.end))
+
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
+        for match in pattern.finditer(text):
+            if not free(match.start(), match.end()):
+                continue
+            month_text = match.group("month")
+            if month_text == "May" and not _may_is_month(text, match):
+                continue
+            month = _MONTHS[month_text.rstrip(".").lower()]
+            start, end = match.span("month")
+            add(NumberMention(float(month), "month", start, end, text[start:end]))
+            if match.group("day") and 1 <= int(match.group("day")) <= 31:
+                start, end = match.span("day")
+                add(NumberMention(float(match.group("day")), "day", start, end, text[start:end]))
+
+    for match in _DIGITS.finditer(text):
+        start, end = match.span()
+        if not free(start, end) or _LATIN_BEFORE.search(text[:start]):
+            continue
+        if not (match.group("ordinal") or match.group("scale") or match.group("percent")):
+            latin = _LATIN_AFTER.match(text, match.end("digits"))
+            decade = latin is not None and latin.group() == "s" and len(match.group("digits")) == 4
+            if latin and latin.group() not in LATIN_UNITS and not decade:
+                continue  # 5G, 3D, 737MAX: a name (the names check compares those)
+        digits = match.group("digits")
+        value = float(digits.replace(",", ""))
+        scale = (match.group("scale") or "").lower()
+        value *= _SCALES.get(scale, _SHORT_SCALES.get(scale, 1))
+        if match.group("percent"):
+            kind = "percent"
+        elif match.group("ordinal"):
+            kind = "ordinal"
+        elif len(digits) == 4 and not scale and 1000 <= value <= 2200:
+            kind = "year"
+        else:
+            kind = "number"
+        add(NumberMention(value, kind, start, end, text[start:end]))
+
+    for match in _WORDS.finditer(text):
+        words = re.split(r"\s+and\s+|\s+|-(?=[a-z])", match.group("words").lower())
+        words = [w for w in words if w]
+        start = match.start("words")
+        if match.group("a") and words[0] in _SCALES:
+            start = match.start()  # "a hundred million"
+        end = match.end()
+        if not free(start, end):
+            continue
+        if words == ["one"] or (all(w in _SCALES for w in words) and not match.group("a")):
+            continue  # "one of", bare "hundreds"/"million" without a count
+        value = _words_value(words)
+        kind = "percent" if match.group("percent") else "number"
+        add(NumberMention(float(value), kind, start, end, text[start:end]))
+
+    for match in _ORDINAL_WORD.finditer(text):
+        if free(*match.span()):
+            value = _ORDINALS[match.group().lower()]
+            add(NumberMention(float(value), "ordinal", match.start(), match.end(), match.group()))
+
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _may_is_month(text: str, match: re.Match[str]) -> bool:
+    if match.group("day"):
+        return True
+    after = text[match.end() : match.end() + 8]
+    return bool(re.match(r",?\s+\d{4}\b", after) or _MAY_BEFORE.search(text[: match.start("month")]))
+
+
+def _words_value(words: list[str]) -> int:
+    total, current = 0, 0
+    for word in words:
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif "-" in word:  # twenty-one
+            tens, unit = word.split("-")
+            current += _TENS[tens] + _UNITS[unit]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        else:
+            total += max(current, 1) * _SCALES[word]
+            current = 0
+    return total + current

@@ -1,0 +1,126 @@
+"""The numbers check on hand-built aligned pairs."""
+
+from __future__ import annotations
+
+import pytest
+from pairs_helper import make_context
+
+from mtqa.checks.numbers import check_numbers
+from mtqa.data import Severity
+
+
+def run(source_lines, target_lines, beads=None):
+    ctx = make_context(source_lines, target_lines, beads)
+    findings = list(check_numbers(ctx))
+    for finding in findings:
+        for span, doc in ((finding.source_span, ctx.source), (finding.target_span, ctx.target)):
+            if span is not None:
+                assert doc.text[span.start : span.end] == span.text
+    return findings
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("4月3日，辽宁省与中国节能举行会谈。", "On April 3, Liaoning and CECEP held talks."),
+        ("4月3日，双方举行会谈。", "On 3 April, the two sides held talks."),
+        ("发布时间：2023年4月4日", "Release time: April 4, 2023"),
+        ("2023年，全省经济增长。", "In 2023, the province's economy grew."),
+        ("投资3.5万元。", "An investment of 35,000 yuan."),
+        ("投资1.2亿元。", "An investment of 120 million yuan."),
+        ("营收超亿元。", "Revenue exceeded 100 million yuan."),
+        ("增长百分之二十。", "It grew by 20%."),
+        ("增长20%。", "It grew by 20 percent."),
+        ("增长20%。", "It grew by 20 per cent."),
+        ("实施三年行动。", "Implement the three-year action plan."),
+        ("用三年时间完成。", "It will be completed in three years."),
+        ("二〇二三年是开局之年。", "The year 2023 is the opening year."),
+        ("签约12个项目，总投资35,000万元。", "12 projects worth 350 million yuan were signed."),
+        ("进一步加强合作，实现“双碳”目标。", "Further cooperate to reach the dual carbon goals."),
+        ("我们愿与中国节能一道，统一思想。", "We are willing to work with CECEP and unify our thinking."),
+        ("双方签署协议。", "The two sides signed an agreement."),
+        ("这是一个重要项目。", "This is an important project."),
+    ],
+)
+def test_correct_translations_have_no_findings(source, target):
+    assert run([source], [target]) == []
+
+
+def test_missing_number_is_major_with_exact_source_span():
+    findings = run(
+        ["标题", "签约12个项目，总投资3.5万元。"], ["Title", "Projects worth 35,000 yuan were signed."]
+    )
+    assert len(findings) == 1
+    finding = findings[0]
+    assert finding.severity is Severity.MAJOR
+    assert finding.category == "locale/number"
+    assert finding.source_span.text == "12"
+    assert finding.target_span is None
+    assert finding.pair == 1
+    assert "missing" in finding.message
+
+
+def test_changed_number_reports_both_spans():
+    findings = run(["总投资3.5万元。"], ["A total investment of 3,500 yuan."])
+    assert len(findings) == 1
+    assert findings[0].severity is Severity.MAJOR
+    assert findings[0].source_span.text == "3.5万"
+    assert findings[0].target_span.text == "3,500"
+    assert findings[0].suggestion == "35,000"
+
+
+def test_changed_date_is_a_date_finding():
+    findings = run(["4月3日，举行会谈。"], ["On April 5, talks were held."])
+    assert len(findings) == 1
+    assert findings[0].category == "locale/date"
+    assert findings[0].severity is Severity.MAJOR
+    assert (findings[0].source_span.text, findings[0].target_span.text) == ("3", "5")
+
+
+def test_wrong_month_is_reported():
+    findings = run(["4月3日举行。"], ["It was held on May 3."])
+    assert [(f.category, f.source_span.text, f.target_span.text) for f in findings] == [
+        ("locale/date", "4", "May")
+    ]
+
+
+def test_missing_chinese_numeral_duration():
+    findings = run(["实施三年行动。"], ["Implement the action plan."])
+    assert [(f.severity, f.source_span.text) for f in findings] == [(Severity.MAJOR, "三")]
+
+
+def test_added_digits_are_reported_but_idiomatic_number_words_are_not():
+    findings = run(["双方签署协议。"], ["The two sides signed 3 agreements."])
+    assert [(f.severity, f.source_span, f.target_span.text) for f in findings] == [
+        (Severity.MAJOR, None, "3")
+    ]
+
+
+def test_lost_percent_sign_is_a_minor_formatting_difference():
+    findings = run(["增长20%。"], ["It grew by 20."])
+    assert [(f.severity, f.source_span.text, f.target_span.text) for f in findings] == [
+        (Severity.MINOR, "20%", "20")
+    ]
+
+
+def test_rounding_is_minor():
+    findings = run(["投资35,432元。"], ["An investment of 35,400 yuan."])
+    assert [f.severity for f in findings] == [Severity.MINOR]
+    assert "rounded" in findings[0].message
+
+
+def test_numbers_are_a_multiset():
+    findings = run(["3个省和3个市。"], ["3 provinces and cities."])
+    assert len(findings) == 1 and "missing" in findings[0].message
+
+
+def test_number_moved_to_the_neighbouring_pair_by_the_alignment_is_not_an_error():
+    source = ["会议于4月3日举行。", "会议通过决议。"]
+    target = ["The meeting was held.", "On April 3, it adopted a resolution."]
+    assert run(source, target) == []
+
+
+def test_unaligned_segments_are_left_to_the_alignment_check():
+    source = ["会议举行。"]
+    target = ["The meeting was held.", "March records 26% growth"]
+    assert run(source, target, beads=[([0], [0]), ([], [1])]) == []

@@ -1,0 +1,102 @@
+"""Number extraction per language: the values both sides normalise to, and the words that are not numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtqa.languages.numbers_en import extract_numbers as en_numbers
+from mtqa.languages.numbers_zh import extract_numbers as zh_numbers
+
+
+def values(mentions):
+    return [(m.value, m.kind) for m in mentions]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023年4月4日", [(2023, "year"), (4, "month"), (4, "day")]),
+        ("4月3日，辽宁省", [(4, "month"), (3, "day")]),
+        ("二〇二三年", [(2023, "year")]),
+        ("十二月二十五日", [(12, "month"), (25, "day")]),
+        ("3.5万元", [(35000, "number")]),
+        ("1.2亿元", [(120_000_000, "number")]),
+        ("5000万", [(50_000_000, "number")]),
+        ("35,000吨", [(35000, "number")]),
+        ("１２３个", [(123, "number")]),
+        ("增长２０％", [(20, "percent")]),
+        ("百分之二十", [(20, "percent")]),
+        ("提高3个百分点", [(3, "percent")]),
+        ("三年行动", [(3, "number")]),
+        ("两个项目", [(2, "number")]),
+        ("十二项任务", [(12, "number")]),
+        ("两千五百名", [(2500, "number")]),
+        ("第三次", [(3, "ordinal")]),
+        ("第一", [(1, "ordinal")]),
+        ("营收超亿元", [(100_000_000, "number")]),
+        ("百亿元", [(10_000_000_000, "number")]),
+        ("二十三点五米", [(23.5, "number")]),
+        ("20万千瓦", [(200_000, "number")]),  # 千 of 千瓦 is the kilo of the unit
+        ("统一三年", [(3, "number")]),
+        ("三十多个", [(30, "number")]),
+        ("100MW光伏", [(100, "number")]),
+    ],
+)
+def test_chinese_values(text, expected):
+    assert values(zh_numbers(text)) == [(float(v), k) for v, k in expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["进一步加强", "一道", "统一", "双碳", "一流企业", "十分重要", "千方百计", "万众一心", "亿万人民",
+     "三四个", "数十家", "一个重要", "一年来", "十四五规划", "5G网络", "COVID-19", "双方"],
+)
+def test_chinese_words_that_are_not_numbers(text):
+    assert zh_numbers(text) == []
+
+
+def test_chinese_offsets_cover_the_mention():
+    text = "发布时间：2023年4月4日，增长百分之二十"
+    for mention in zh_numbers(text):
+        assert text[mention.start : mention.end] == mention.text
+    assert [m.text for m in zh_numbers(text)] == ["2023", "4", "4", "百分之二十"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Release time: April 4, 2023", [(4, "month"), (4, "day"), (2023, "year")]),
+        ("On April 3, Liaoning", [(4, "month"), (3, "day")]),
+        ("on 3 April 2023", [(3, "day"), (4, "month"), (2023, "year")]),
+        ("the 3rd of April", [(3, "day"), (4, "month")]),
+        ("in May", [(5, "month")]),
+        ("35,000 tons", [(35000, "number")]),
+        ("3.5 million yuan", [(3_500_000, "number")]),
+        ("over 100 million yuan", [(100_000_000, "number")]),
+        ("a hundred million people", [(100_000_000, "number")]),
+        ("1.2 billion", [(1_200_000_000, "number")]),
+        ("$1.2bn", [(1_200_000_000, "number")]),
+        ("up 20%", [(20, "percent")]),
+        ("20 percent", [(20, "percent")]),
+        ("20 per cent", [(20, "percent")]),
+        ("3 percentage points", [(3, "percent")]),
+        ("the three-year action", [(3, "number")]),
+        ("three years", [(3, "number")]),
+        ("twenty-one projects", [(21, "number")]),
+        ("two thousand five hundred", [(2500, "number")]),
+        ("the first time", [(1, "ordinal")]),
+        ("1st quarter", [(1, "ordinal")]),
+        ("since the 1990s", [(1990, "year")]),
+        ("100MW of solar", [(100, "number")]),
+    ],
+)
+def test_english_values(text, expected):
+    assert values(en_numbers(text)) == [(float(v), k) for v, k in expected]
+
+
+@pytest.mark.parametrize(
+    "text", ["You may also like", "one of the projects", "a meeting", "5G networks", "COVID-19 cases",
+             "hundreds of projects", "they march on"],
+)
+def test_english_words_that_are_not_numbers(text):
+    assert en_numbers(text) == []
