@@ -1,0 +1,190 @@
+"""Punctuation of the translation, only where a translator would agree: punctuation of another script
+(full-width ，。、 in English), unbalanced brackets and quotes, doubled spaces inside a sentence, a space
+before a comma or stop, and a missing final stop where the source sentence has one.
+
+The rules are language-independent; what differs per language (which marks are foreign, which end a
+sentence) comes from a small table keyed by language code, with Western conventions as the default.
+Curly quotes “ ” are English typography too, so they are never "foreign"; ’ doubles as the apostrophe,
+so single quotes are not balanced.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mtqa.checks import CheckContext, register_check
+from mtqa.data import AlignedPair, Category, Finding, Severity
+
+CHECK = "punctuation"
+
+
+@dataclass(frozen=True)
+class Conventions:
+    # Punctuation that does not belong in this language's text, with the usual replacement.
+    foreign: dict[str, str]
+    sentence_end: str
+    # Closing quotes and brackets that may follow the final stop ("… new era.”").
+    closers: str
+    brackets: tuple[tuple[str, str], ...]
+    # Marks that take no space before them (None: the language does, e.g. French « ; : ! ? »).
+    no_space_before: str | None
+
+
+_FULL_WIDTH_IN_LATIN = {
+    "，": ",", "。": ".", "、": ",", "：": ":", "；": ";", "！": "!", "？": "?", "（": "(", "）": ")",
+    "【": "[", "】": "]", "《": "“", "》": "”", "「": "“", "」": "”", "『": "‘", "』": "’", "〔": "(",
+    "〕": ")", "～": "~", "\u3000": " ",
+}
+_WESTERN = Conventions(
+    foreign=_FULL_WIDTH_IN_LATIN,
+    sentence_end=".!?…",
+    closers="\"'”’)]»",
+    brackets=(("(", ")"), ("[", "]"), ("“", "”")),
+    no_space_before=",.;:!?",
+)
+_CONVENTIONS: dict[str, Conventions] = {
+    "en": _WESTERN,
+    "zh": Conventions(
+        foreign={},
+        sentence_end="。！？!?…",
+        closers="”’」』）)》】",
+        brackets=(("（", "）"), ("(", ")"), ("“", "”"), ("《", "》"), ("「", "」"), ("【", "】")),
+        no_space_before=None,
+    ),
+    "fr": Conventions(
+        foreign=_FULL_WIDTH_IN_LATIN,
+        sentence_end=".!?…",
+        closers="\"'”’)]»",
+        brackets=(("(", ")"), ("[", "]"), ("«", "»")),
+        no_space_before=",.",
+    ),
+}
+# A list marker "1)" or "a)" opens a line without an opening bracket.
+_LIST_MARKER = re.compile(r"\s*\w{1,2}\)")
+_DOUBLE_SPACE = re.compile(r"(?<=\S) {2,}(?=\S)")
+
+
+def conventions(code: str) -> Conventions:
+    return _CONVENTIONS.get(code, _WESTERN)
+
+
+@register_check(
+    CHECK,
+    description="Punctuation of the translation: marks of another script, unbalanced brackets or quotes, "
+    "doubled spaces, a space before a comma or stop, a missing final stop.",
+    categories=(Category.PUNCTUATION.value,),
+)
+def check_punctuation(ctx: CheckContext) -> Iterator[Finding]:
+    target_rules = conventions(ctx.target_language.code)
+    source_rules = conventions(ctx.source_language.code)
+    # Unaligned target segments are page furniture or additions: the alignment check reports them whole.
+    for pair in ctx.aligned_pairs():
+        for segment_id in pair.target_segments:
+            segment = ctx.target.segments[segment_id]
+            yield from _foreign_marks(ctx, pair, segment.start, segment.text, target_rules)
+            yield from _spacing(ctx, pair, segment.start, segment.text, target_rules)
+        yield from _unbalanced(ctx, pair, target_rules)
+        yield from _final_stop(ctx, pair, source_rules, target_rules)
+
+
+def _finding(ctx: CheckContext, pair: AlignedPair, start: int, end: int, message: str,
+             suggestion: str | None = None) -> Finding:
+    return Finding(
+        check=CHECK,
+        category=Category.PUNCTUATION.value,
+        severity=Severity.MINOR,
+        message=message,
+        suggestion=suggestion,
+        pair=pair.id,
+        target_span=ctx.target_span(start, end),
+    )
+
+
+def _foreign_marks(ctx, pair, offset: int, text: str, rules: Conventions) -> Iterator[Finding]:
+    for index, char in enumerate(text):
+        if char in rules.foreign:
+            name = unicodedata.name(char, "mark").lower()
+            yield _finding(ctx, pair, offset + index, offset + index + 1,
+                           f"{name} {char!r} does not belong in {ctx.target_language.name} text",
+                           rules.foreign[char])
+
+
+def _spacing(ctx, pair, offset: int, text: str, rules: Conventions) -> Iterator[Finding]:
+    for match in _DOUBLE_SPACE.finditer(text):
+        yield _finding(ctx, pair, offset + match.start(), offset + match.end(),
+                       "doubled space inside a sentence", " ")
+    if rules.no_space_before:
+        marks = re.escape(rules.no_space_before)
+        # "word ," but not an ellipsis " ..." or a decimal " .5".
+        pattern = re.compile(rf"(?<=\w) +(?=[{marks}](?:\s|$))(?!\.\.)")
+        for match in pattern.finditer(text):
+            mark = text[match.end()]
+            yield _finding(ctx, pair, offset + match.start(), offset + match.end() + 1,
+                           f"space before {mark!r}", mark)
+
+
+def _unbalanced(ctx, pair: AlignedPair, rules: Conventions) -> Iterator[Finding]:
+    assert pair.target_start is not None and pair.target_end is not None
+    text = ctx.target.text
+    # Quotes may span sentences: balance over the whole line(s) the pair's target sits on, report inside
+    # the pair only.
+    line_start = text.rfind("\n", 0, pair.target_start) + 1
+    line_end = text.find("\n", pair.target_end)
+    line_end = len(text) if line_end < 0 else line_end
+    for position, message in _imbalances(text, line_start, line_end, rules):
+        if pair.target_start <= position < pair.target_end:
+            yield _finding(ctx, pair, position, position + 1, message)
+
+
+def _imbalances(text: str, start: int, end: int, rules: Conventions) -> list[tuple[int, str]]:
+    openers = {o: c for o, c in rules.brackets}
+    closers = {c: o for o, c in rules.brackets}
+    stack: list[tuple[str, int]] = []
+    problems: list[tuple[int, str]] = []
+    straight: list[int] = []
+    list_marker = _LIST_MARKER.match(text, start)
+    for position in range(start, end):
+        char = text[position]
+        if char == '"':
+            straight.append(position)
+        elif char in openers:
+            stack.append((char, position))
+        elif char in closers:
+            if list_marker and position == list_marker.end() - 1:
+                continue
+            opener = closers[char]
+            if stack and stack[-1][0] == opener:
+                stack.pop()
+            elif any(o == opener for o, _ in stack):
+                while stack[-1][0] != opener:
+                    unclosed, at = stack.pop()
+                    problems.append((at, f"{unclosed!r} is never closed"))
+                stack.pop()
+            else:
+                problems.append((position, f"{char!r} closes nothing"))
+    problems.extend((at, f"{opener!r} is never closed") for opener, at in stack)
+    if len(straight) % 2:
+        problems.append((straight[-1], "odd number of '\"' quotes"))
+    return sorted(problems)
+
+
+def _final_stop(
+    ctx, pair: AlignedPair, source_rules: Conventions, target_rules: Conventions
+) -> Iterator[Finding]:
+    source = pair.source_text(ctx.source).rstrip().rstrip(source_rules.closers).rstrip()
+    target = pair.target_text(ctx.target).rstrip()
+    if not source or not target or source[-1] not in source_rules.sentence_end:
+        return
+    bare = target.rstrip(target_rules.closers).rstrip()
+    if not bare or not bare[-1].isalnum():
+        return  # ends in some other mark (":" or ";"): a choice, not a missing stop
+    assert pair.target_start is not None
+    last_word = re.search(r"\w+$", bare)
+    start = pair.target_start + (last_word.start() if last_word else len(bare) - 1)
+    end = pair.target_start + len(bare)
+    stop = target_rules.sentence_end[0]
+    yield _finding(ctx, pair, start, end, "the sentence has no final stop (the source has one)",
+                   f"{ctx.target.text[start:end]}{stop}")
