@@ -103,8 +103,9 @@ def _last_token_pattern(token: str) -> str:
     if not _LATIN_WORD.fullmatch(token):
         return _token_pattern(token)
     forms = sorted(_inflections(token.lower()), key=lambda f: (-len(f), f))
-    possessive = f"(?:{_APOSTROPHE_CLASS}s?)?"
-    return "(?:" + "|".join(re.escape(f) for f in forms) + ")" + possessive
+    # A possessive needs no pattern: the apostrophe ends the word ("Campaign’s"), and the span stays on the
+    # term itself so that the suggestion can replace it.
+    return "(?:" + "|".join(re.escape(f) for f in forms) + ")"
 
 
 def _inflections(word: str) -> set[str]:
