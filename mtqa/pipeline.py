@@ -28,6 +28,12 @@ class CheckOptions:
     check_settings: dict[str, dict] = field(default_factory=dict)
     # Input already has one segment per line (corpora, alignment golds).
     pre_segmented: bool = False
+    # From the config file (mtqa/config.py): ignore rules (objects with ``matches(finding) -> bool``), the
+    # most findings a check may report before the gate fails, minimum document-mean model scores.
+    ignore: list = field(default_factory=list)
+    max_findings: dict[str, int] = field(default_factory=dict)
+    min_adequacy: float | None = None
+    min_fluency: float | None = None
 
 
 def resolve_language(code: str | None, text: str, path: str | None, side: str) -> Language:
@@ -101,6 +107,8 @@ def run_checks(context: CheckContext, options: CheckOptions) -> list[Finding]:
         for finding in info.function(context):
             if name in options.severity_overrides:
                 finding = _with_severity(finding, options.severity_overrides[name])
+            if any(rule.matches(finding) for rule in options.ignore):
+                continue
             findings.append(finding)
     findings.sort(key=_finding_order)
     return findings
@@ -146,14 +154,26 @@ def summarise(
         passed = False
     if options.min_score is not None and score < options.min_score:
         passed = False
+    per_check: dict[str, int] = {}
+    for finding in findings:
+        per_check[finding.check] = per_check.get(finding.check, 0) + 1
+    if any(per_check.get(name, 0) > limit for name, limit in options.max_findings.items()):
+        passed = False
+    adequacy = _mean(s.adequacy for s in scores.values())
+    fluency = _mean(s.fluency for s in scores.values())
+    # Without a model there is no mean score, and a threshold on it cannot fail the gate.
+    if options.min_adequacy is not None and adequacy is not None and adequacy < options.min_adequacy:
+        passed = False
+    if options.min_fluency is not None and fluency is not None and fluency < options.min_fluency:
+        passed = False
     return Summary(
         pairs=len(pairs),
         words=words,
         findings=counts,
         score=score,
         passed=passed,
-        adequacy=_mean(s.adequacy for s in scores.values()),
-        fluency=_mean(s.fluency for s in scores.values()),
+        adequacy=adequacy,
+        fluency=fluency,
         estimate=_mean(s.estimate for s in scores.values()),
     )
 
