@@ -1,0 +1,114 @@
+"""Names written in another script inside the source — acronyms, brands, model numbers ("CECEP", "5G",
+"iPhone 14", "C919") — must reach the translation unchanged.
+
+Language-independent: a name is a run of Latin letters and digits that the source language's own script
+does not cover (so an English source has none). Glossary terms are left to the terminology check. A name
+missing from the translation is major when it carries a digit (a model number cannot be paraphrased) and
+minor otherwise (an acronym may be spelt out: "GDP" → "gross domestic product", which is accepted).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mtqa.checks import CheckContext, register_check
+from mtqa.data import AlignedPair, Category, Finding, Severity
+from mtqa.languages.numbers_en import LATIN_UNITS
+
+CHECK = "names"
+# Words of Latin letters and digits (inner . - & ' allowed), joined by single spaces: "iPhone 14 Pro".
+_WORD = r"[A-Za-z0-9](?:[A-Za-z0-9&+_.'’-]*[A-Za-z0-9+])?"
+_NAME = re.compile(rf"{_WORD}(?: {_WORD})*")
+_LETTER = re.compile(r"[A-Za-z]")
+_NUMBER_WITH_UNIT = re.compile(r"\d+(?:[.,]\d+)*\s*([A-Za-z]+)")
+_SMALL_WORDS = frozenset({"of", "and", "the", "for", "in", "on", "to", "&"})
+
+
+def source_names(text: str, source_script: re.Pattern[str]) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each Latin-script name in a text written in another script."""
+    names = []
+    for match in _NAME.finditer(text):
+        name = match.group()
+        if not _LETTER.search(name) or source_script.search(name):
+            continue
+        unit = _NUMBER_WITH_UNIT.fullmatch(name)
+        if name in LATIN_UNITS or (unit and unit.group(1) in LATIN_UNITS):
+            continue  # 100MW is a quantity: the numbers check compares it
+        names.append((match.start(), match.end(), name))
+    return names
+
+
+def _bounded(name: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", flags)
+
+
+def _loose(name: str) -> re.Pattern[str]:
+    # Same characters, any case, spaces and hyphens optional between them: "iphone14", "IPhone-14".
+    parts = [re.escape(char) for char in re.sub(r"[\s-]", "", name)]
+    return re.compile(r"(?<![A-Za-z0-9])" + r"[\s-]?".join(parts) + r"(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _spelt_out(acronym: str, target: str) -> bool:
+    """Does the target contain words whose initials spell the acronym (GDP → gross domestic product)?"""
+    if not (acronym.isalpha() and acronym.isupper() and len(acronym) >= 2):
+        return False
+    words = [w for w in re.findall(r"[A-Za-z]+", target) if w.lower() not in _SMALL_WORDS]
+    initials = "".join(w[0].upper() for w in words)
+    return acronym in initials
+
+
+def _glossary_sources(ctx: CheckContext) -> list[str]:
+    return [entry.source for entry in ctx.glossary.entries] if ctx.glossary else []
+
+
+@register_check(
+    CHECK,
+    description="Latin-script names, acronyms and model numbers in the source (CECEP, 5G, iPhone 14) must "
+    "reach the translation unchanged.",
+    categories=(Category.NAME.value,),
+)
+def check_names(ctx: CheckContext) -> Iterator[Finding]:
+    script = ctx.source_language.script
+    glossary_sources = _glossary_sources(ctx)
+    for pair in ctx.aligned_pairs():
+        assert pair.source_start is not None and pair.target_start is not None
+        target = pair.target_text(ctx.target)
+        for start, end, name in source_names(pair.source_text(ctx.source), script):
+            if any(name in term for term in glossary_sources):
+                continue
+            if _bounded(name).search(target):
+                continue
+            source_span = ctx.source_span(pair.source_start + start, pair.source_start + end)
+            yield from _report(ctx, pair, name, source_span, target)
+
+
+def _report(ctx: CheckContext, pair: AlignedPair, name: str, source_span, target: str) -> Iterator[Finding]:
+    assert pair.target_start is not None
+    variant = _loose(name).search(target)
+    if variant:
+        target_span = ctx.target_span(pair.target_start + variant.start(), pair.target_start + variant.end())
+        yield Finding(
+            check=CHECK,
+            category=Category.NAME.value,
+            severity=Severity.MINOR,
+            message=f"name {name!r} is written {variant.group()!r} in the translation",
+            suggestion=name,
+            pair=pair.id,
+            source_span=source_span,
+            target_span=target_span,
+        )
+        return
+    if _spelt_out(name, target):
+        return
+    has_digit = any(char.isdigit() for char in name)
+    yield Finding(
+        check=CHECK,
+        category=Category.NAME.value,
+        severity=Severity.MAJOR if has_digit else Severity.MINOR,
+        message=f"name {name!r} is missing from the translation",
+        suggestion=name,
+        pair=pair.id,
+        source_span=source_span,
+        target_span=None,
+    )

@@ -1,0 +1,72 @@
+"""The names check: Latin-script names in a Chinese source must reach the English translation unchanged."""
+
+from __future__ import annotations
+
+import pytest
+from pairs_helper import make_context
+
+from mtqa.checks.names import check_names, source_names
+from mtqa.data import Glossary, GlossaryEntry, Severity
+from mtqa.languages.zh import HAN
+
+
+def run(source, target, **kwargs):
+    ctx = make_context(source, target, **kwargs)
+    findings = list(check_names(ctx))
+    for finding in findings:
+        for span, doc in ((finding.source_span, ctx.source), (finding.target_span, ctx.target)):
+            if span is not None:
+                assert doc.text[span.start : span.end] == span.text
+        assert finding.category == "accuracy/name"
+    return findings
+
+
+def test_names_found_in_chinese_text():
+    text = "CECEP推出iPhone 14和5G网络，装机100MW，C919首飞。"
+    assert [name for _, _, name in source_names(text, HAN)] == ["CECEP", "iPhone 14", "5G", "C919"]
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("CECEP在辽投资。", "CECEP invests in Liaoning."),
+        ("CECEP的项目。", "CECEP’s projects."),
+        ("推动5G网络建设。", "Promote the construction of 5G networks."),
+        ("发布iPhone 14。", "The iPhone 14 was released."),
+        ("GDP增长5%。", "Gross domestic product grew by 5%."),
+        ("装机100MW。", "An installed capacity of 100 MW."),
+        ("没有拉丁字母。", "No Latin letters."),
+    ],
+)
+def test_kept_names_have_no_findings(source, target):
+    assert run([source], [target]) == []
+
+
+def test_missing_model_number_is_major():
+    findings = run(["C919大飞机首飞。"], ["The large aircraft made its first flight."])
+    assert [(f.severity, f.source_span.text, f.target_span) for f in findings] == [
+        (Severity.MAJOR, "C919", None)
+    ]
+
+
+def test_missing_acronym_is_minor():
+    findings = run(["CECEP在辽投资。"], ["The group invests in Liaoning."])
+    assert [(f.severity, f.source_span.text, f.suggestion) for f in findings] == [
+        (Severity.MINOR, "CECEP", "CECEP")
+    ]
+
+
+def test_changed_spelling_is_minor_with_both_spans():
+    findings = run(["发布iPhone 14。"], ["The iphone14 was released."])
+    assert [(f.severity, f.source_span.text, f.target_span.text) for f in findings] == [
+        (Severity.MINOR, "iPhone 14", "iphone14")
+    ]
+
+
+def test_glossary_terms_are_left_to_the_terminology_check():
+    glossary = Glossary([GlossaryEntry("CECEP集团", "China Energy Conservation Group")])
+    assert run(["CECEP集团投资。"], ["The group invests."], glossary=glossary) == []
+
+
+def test_english_source_has_no_foreign_names():
+    assert run(["CECEP invests."], ["中国节能投资。"], source_lang="en", target_lang="zh") == []
