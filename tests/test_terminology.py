@@ -35,24 +35,33 @@ GLOSSARY = Glossary(
 
 
 def make_context(
-    pairs: list[tuple[str, str]],
+    pairs: list[tuple[str | None, str | None]],
     glossary: Glossary = GLOSSARY,
     source_lang: str = "zh",
     target_lang: str = "en",
 ) -> CheckContext:
-    """One line per side and pair; pair i aligns source line i with target line i."""
+    """One line per side and pair; ``None`` on a side makes a one-sided bead (an omission or addition)."""
     aligned = []
     source_parts, target_parts = [], []
     source_offset = target_offset = 0
     for index, (source, target) in enumerate(pairs):
+        source_ids = (len(source_parts),) if source is not None else ()
+        target_ids = (len(target_parts),) if target is not None else ()
         aligned.append(
-            AlignedPair(index, (index,), (index,), source_offset, source_offset + len(source),
-                        target_offset, target_offset + len(target))
+            AlignedPair(
+                index, source_ids, target_ids,
+                source_offset if source is not None else None,
+                source_offset + len(source) if source is not None else None,
+                target_offset if target is not None else None,
+                target_offset + len(target) if target is not None else None,
+            )
         )
-        source_parts.append(source)
-        target_parts.append(target)
-        source_offset += len(source) + 1
-        target_offset += len(target) + 1
+        if source is not None:
+            source_parts.append(source)
+            source_offset += len(source) + 1
+        if target is not None:
+            target_parts.append(target)
+            target_offset += len(target) + 1
     source = Document("\n".join(source_parts) + "\n", source_lang)
     target = Document("\n".join(target_parts) + "\n", target_lang)
     languages = get_language(source_lang), get_language(target_lang)
@@ -191,6 +200,38 @@ def test_forbid_only_entry_reports_without_suggestion_and_never_missing():
     assert run([("央地合作", "cooperation between the centre and the provinces")], glossary=glossary) == []
     findings = run([("央地合作", "central region cooperation")], glossary=glossary)
     assert [(f.severity, f.suggestion) for f in findings] == [(Severity.MAJOR, None)]
+
+
+def test_rendering_in_an_unaligned_neighbour_is_used():
+    # The aligner left the second target sentence unaligned (0-1); it holds the forbidden variant of the
+    # term that the first bead's source has.
+    context = make_context([
+        ("他说，中国节能将聚焦实现“双碳”目标。", "He said that CECEP will adhere to green development."),
+        (None, "It will focus on the “double carbon” goal."),
+    ])
+    findings = list(check_terminology(context))
+    assert [(f.severity, f.pair, f.source_span.text, f.target_span.text) for f in findings] == [
+        (Severity.MAJOR, 1, "双碳", "double carbon")
+    ]
+
+
+def test_rendering_in_a_misaligned_neighbour_is_used_once():
+    context = make_context([
+        ("实现“双碳”目标。", "Achieve the goal."),
+        ("辽宁愿合作。", "Dual carbon matters. Liaoning is willing to cooperate."),
+        ("聚焦“双碳”目标。", "Focus on the goal."),
+    ])
+    findings = list(check_terminology(context))
+    # The one "Dual carbon" in bead 1 explains bead 0's term; bead 2's term stays missing.
+    assert [(f.severity, f.pair) for f in findings] == [(Severity.MINOR, 2)]
+
+
+def test_neighbour_with_its_own_term_is_not_borrowed_from():
+    findings = run([
+        ("实现“双碳”目标。", "Achieve the goal."),
+        ("聚焦“双碳”目标。", "Focus on the dual carbon goal."),
+    ])
+    assert [(f.severity, f.pair) for f in findings] == [(Severity.MINOR, 0)]
 
 
 # --- tolerance of the English side ---------------------------------------------------------------------

@@ -11,6 +11,10 @@ Per aligned pair:
   rendering as suggestion; a source term with none of its renderings (preferred, alternative or forbidden)
   in the target is a **minor** finding.
 
+Sentence alignment is not perfect, so a term without any rendering in its own bead may take one from an
+adjacent bead (an unaligned target sentence, or a clause the aligner put next door) when no source term of
+that bead explains it.
+
 Across the document, a term whose known renderings differ from pair to pair (中国节能 as "CECEP" here and
 "China Energy Conservation" there) is reported once as an inconsistency. Only renderings the glossary names
 can be recognised; an unknown rendering shows up as a missing term instead.
@@ -250,48 +254,81 @@ def check_terminology(ctx: CheckContext) -> Iterator[Finding]:
     report_missing = settings.get("missing", True)
     report_inconsistency = settings.get("consistency", True)
     index = TermIndex(ctx.glossary)
+    beads = _BeadTerms.collect(ctx, index)
     seen: dict[int, _Seen] = {}
-    for pair in ctx.aligned_pairs():
-        yield from _check_pair(ctx, index, pair, seen, report_missing)
+    borrowed: set[tuple[int, int, int]] = set()  # (bead position, target offset, entry) already used
+    for position, pair in enumerate(ctx.pairs):
+        if pair.source_segments and pair.target_segments:
+            yield from _check_pair(ctx, index, beads, position, seen, borrowed, report_missing)
     if report_inconsistency:
         yield from _inconsistencies(index, seen)
 
 
-def _check_pair(ctx: CheckContext, index: TermIndex, pair, seen: dict[int, _Seen], report_missing: bool):
-    source_text = pair.source_text(ctx.source)
-    target_text = pair.target_text(ctx.target)
-    source_base, target_base = pair.source_start, pair.target_start
-    occurrences = index.source_occurrences(source_text, ctx.source_language.word_separated)
-    if not occurrences:
-        return
-    target_hits = index.target_occurrences(target_text, ctx.target_language.word_separated)
-    for entry_index, source_matches in sorted(occurrences.items(), key=lambda item: item[1][0].start):
+@dataclass
+class _BeadTerms:
+    """Glossary terms in the source of one bead and known renderings in its target (document offsets)."""
+
+    source: dict[int, list[Span]]  # entry index → occurrences
+    target: list[tuple[Span, Rendering]]
+
+    @classmethod
+    def collect(cls, ctx: CheckContext, index: TermIndex) -> list[_BeadTerms]:
+        beads = []
+        for pair in ctx.pairs:
+            source: dict[int, list[Span]] = {}
+            target: list[tuple[Span, Rendering]] = []
+            if pair.source_segments and pair.source_start is not None:
+                text = pair.source_text(ctx.source)
+                found = index.source_occurrences(text, ctx.source_language.word_separated)
+                base = pair.source_start
+                source = {
+                    entry: [ctx.source_span(base + m.start, base + m.end) for m in matches]
+                    for entry, matches in found.items()
+                }
+            if pair.target_segments and pair.target_start is not None:
+                base = pair.target_start
+                for match, renderings in index.target_occurrences(
+                    pair.target_text(ctx.target), ctx.target_language.word_separated
+                ):
+                    span = ctx.target_span(base + match.start, base + match.end)
+                    target.extend((span, rendering) for rendering in renderings)
+            beads.append(cls(source, target))
+        return beads
+
+
+def _check_pair(
+    ctx: CheckContext,
+    index: TermIndex,
+    beads: list[_BeadTerms],
+    position: int,
+    seen: dict[int, _Seen],
+    borrowed: set[tuple[int, int, int]],
+    report_missing: bool,
+) -> Iterator[Finding]:
+    pair = ctx.pairs[position]
+    bead = beads[position]
+    for entry_index, source_spans in sorted(bead.source.items(), key=lambda item: item[1][0].start):
         entry = index.entries[entry_index]
-        source_spans = [ctx.source_span(source_base + m.start, source_base + m.end) for m in source_matches]
-        renderings = [
-            (match, rendering)
-            for match, candidates in target_hits
-            for rendering in candidates
-            if rendering.entry == entry_index
-        ]
+        renderings = [(position, span, r) for span, r in bead.target if r.entry == entry_index]
+        if not renderings:
+            renderings = _borrow(beads, position, entry_index, borrowed)
         record = seen.setdefault(entry_index, _Seen({}, source_spans[0]))
-        for position, (match, rendering) in enumerate(renderings):
-            record.forms.setdefault(rendering.form, [])
-            if pair.id not in record.forms[rendering.form]:
-                record.forms[rendering.form].append(pair.id)
+        for order, (holder, target_span, rendering) in enumerate(renderings):
+            holder_id = ctx.pairs[holder].id
+            pairs_seen = record.forms.setdefault(rendering.form, [])
+            if holder_id not in pairs_seen:
+                pairs_seen.append(holder_id)
             if rendering.kind != "forbidden":
                 continue
             # The n-th rendering in the target most likely translates the n-th occurrence in the source.
-            source_span = source_spans[min(position, len(source_spans) - 1)]
-            target_span = ctx.target_span(target_base + match.start, target_base + match.end)
             yield Finding(
                 check=CHECK_NAME,
                 category=Category.TERMINOLOGY.value,
                 severity=Severity.MAJOR,
                 message=_forbidden_message(entry, target_span.text),
                 suggestion=entry.target or None,
-                pair=pair.id,
-                source_span=source_span,
+                pair=holder_id,
+                source_span=source_spans[min(order, len(source_spans) - 1)],
                 target_span=target_span,
             )
         if not renderings and entry.target and report_missing:
@@ -308,6 +345,29 @@ def _check_pair(ctx: CheckContext, index: TermIndex, pair, seen: dict[int, _Seen
                 source_span=source_spans[0],
                 target_span=None,
             )
+
+
+def _borrow(
+    beads: list[_BeadTerms], position: int, entry_index: int, borrowed: set[tuple[int, int, int]]
+) -> list[tuple[int, Span, Rendering]]:
+    """Renderings of the term in an adjacent bead whose own source lacks the term.
+
+    Sentence alignment is not perfect: a clause may land in the next bead, or a target sentence may be
+    left unaligned (0-1). A rendering there that no source term of its own bead explains most likely
+    translates this bead's term; each is used once.
+    """
+    for neighbour in (position - 1, position + 1):
+        if not 0 <= neighbour < len(beads) or entry_index in beads[neighbour].source:
+            continue
+        found = [
+            (neighbour, span, r)
+            for span, r in beads[neighbour].target
+            if r.entry == entry_index and (neighbour, span.start, entry_index) not in borrowed
+        ]
+        if found:
+            borrowed.update((neighbour, span.start, entry_index) for _, span, _ in found)
+            return found
+    return []
 
 
 def _forbidden_message(entry: GlossaryEntry, found: str) -> str:
