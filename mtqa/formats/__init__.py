@@ -1,0 +1,178 @@
+"""Bilingual localisation files → ``BilingualUnit``s: one already-aligned source/target string per unit.
+
+Each format module exposes ``read(path, ...) -> BilingualFile``. The registry below picks the reader by
+extension and, for ambiguous extensions (``.xml``, ``.json``), by a look at the content. Monolingual
+key-value JSON needs two files (a source-locale and a target-locale one); ``mtqa.formats.jsonpairs``
+reads such a pair, and ``mtqa.l10n`` finds the pairs by locale naming conventions.
+
+Files are opened read-only and never written. Everything that can go wrong with an input raises
+``InputError`` with one line naming the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mtqa.errors import InputError
+from mtqa.textio import decode
+
+# Localisation files are far smaller; a larger file is refused before it is read (and never read whole).
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class BilingualUnit:
+    """One translatable string with its translation, as a localisation file holds it."""
+
+    key: str  # msgid/msgctxt, trans-unit id, JSON key path, CSV key column …
+    source: str
+    target: str
+    path: str  # file the target text lives in
+    line: int  # 1-based line of the target text (or of the entry) in ``path``
+    source_path: str | None = None  # when the source lives in another file (JSON pairs)
+    source_line: int | None = None
+    context: str = ""  # msgctxt, XLIFF resname, Chrome-extension description …
+    state: str = ""  # XLIFF state, "fuzzy" for fuzzy PO entries
+    fuzzy: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class BilingualFile:
+    """The units read from one file (or one source/target file pair) and the languages the file declares."""
+
+    path: str
+    format: str
+    units: list[BilingualUnit] = field(default_factory=list)
+    source_lang: str | None = None  # as declared by the file, None when it says nothing
+    target_lang: str | None = None
+    source_path: str | None = None  # JSON pairs: the source-locale file
+    # Entries without a translation yet (empty msgstr/target): not checked, counted for the summary.
+    empty_targets: int = 0
+
+
+Reader = Callable[..., BilingualFile]
+
+
+def check_size(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> int:
+    """Refuse missing, non-regular and oversized files by their metadata, before reading a byte."""
+    p = Path(path)
+    try:
+        stat = p.stat()
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
+    if p.is_dir():
+        raise InputError(str(path), "is a directory, expected a file")
+    if stat.st_size > max_bytes:
+        raise InputError(
+            str(path),
+            f"file is too large ({stat.st_size / 1e6:.0f} MB; the limit is {max_bytes / 1e6:.0f} MB)",
+        )
+    return stat.st_size
+
+
+def read_limited(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    check_size(path, max_bytes)
+    try:
+        with open(path, "rb") as handle:
+            # Read one byte past the limit: a file that grew since stat() is still refused.
+            data = handle.read(max_bytes + 1)
+    except PermissionError:
+        raise InputError(str(path), "permission denied") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise InputError(str(path), f"file is too large (over {max_bytes / 1e6:.0f} MB)")
+    return data
+
+
+def read_text_limited(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Decoded text with normalised line ends (so that line numbers count as editors count them)."""
+    text, _ = decode(read_limited(path, max_bytes), str(path))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Extension → format name. ``.json`` is monolingual (needs a pair) and listed in MONOLINGUAL.
+EXTENSIONS: dict[str, str] = {
+    ".po": "po",
+    ".pot": "po",
+    ".xlf": "xliff",
+    ".xliff": "xliff",
+    ".tmx": "tmx",
+    ".csv": "csv",
+    ".tsv": "csv",
+}
+MONOLINGUAL: dict[str, str] = {".json": "json"}
+
+_XML_ROOT = re.compile(rb"<(?:[\w.-]+:)?(xliff|tmx)\b")
+
+
+def detect_format(path: str | Path, head: bytes | None = None) -> str | None:
+    """Format name of a bilingual file by extension, or by its root element for ``.xml`` files; else None."""
+    suffix = Path(path).suffix.lower()
+    if suffix in EXTENSIONS:
+        return EXTENSIONS[suffix]
+    if suffix == ".xml":
+        if head is None:
+            try:
+                with open(path, "rb") as handle:
+                    head = handle.read(4096)
+            except OSError:
+                return None
+        match = _XML_ROOT.search(head)
+        if match:
+            return match.group(1).decode()
+    return None
+
+
+def reader_for(format_name: str) -> Reader:
+    if format_name == "po":
+        from mtqa.formats.po import read
+    elif format_name == "xliff":
+        from mtqa.formats.xliff import read
+    elif format_name == "tmx":
+        from mtqa.formats.tmx import read
+    elif format_name == "csv":
+        from mtqa.formats.csvpairs import read
+    else:
+        raise ValueError(f"no reader for format {format_name!r}")
+    return read
+
+
+def read_bilingual(
+    path: str | Path,
+    *,
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+    include_fuzzy: bool = False,
+) -> BilingualFile:
+    """Read any supported bilingual file; raises InputError for unsupported or malformed files."""
+    format_name = detect_format(path)
+    if format_name is None:
+        check_size(path)
+        raise InputError(str(path), "not a supported bilingual file (PO, XLIFF, TMX, CSV/TSV)")
+    return reader_for(format_name)(
+        path, source_lang=source_lang, target_lang=target_lang, include_fuzzy=include_fuzzy
+    )
+
+
+__all__ = [
+    "EXTENSIONS",
+    "MAX_FILE_BYTES",
+    "MONOLINGUAL",
+    "BilingualFile",
+    "BilingualUnit",
+    "check_size",
+    "detect_format",
+    "read_bilingual",
+    "read_limited",
+    "read_text_limited",
+    "reader_for",
+]

@@ -1,0 +1,134 @@
+"""The incremental cache: results of checking one (source, target) string, reused while nothing that could
+change them has changed.
+
+A row is keyed by a hash of the source text, the target text, the language pair, the glossary's content,
+the check version (the code of the enabled checks and their options) and the model version, so an edit
+to any of them misses the cache instead of serving a stale result. The cache is one SQLite file under
+``.mtqa-cache/`` (standard library, safe for concurrent readers); a damaged file is replaced, not trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from mtqa.data import Glossary
+
+CACHE_DIR_NAME = ".mtqa-cache"
+CACHE_FILE = "results.sqlite3"
+# Bump when the payload layout changes.
+SCHEMA = 1
+_BATCH = 500  # SQLite's default limit on bound parameters is 999 (older builds)
+
+
+def unit_key(
+    source: str,
+    target: str,
+    source_lang: str,
+    target_lang: str,
+    glossary_version: str,
+    check_version: str,
+    model_version: str,
+) -> str:
+    parts = (source, target, source_lang, target_lang, glossary_version, check_version, model_version)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def glossary_version(glossary: Glossary | None) -> str:
+    if glossary is None:
+        return "none"
+    digest = hashlib.sha256()
+    for entry in glossary.entries:
+        fields = (entry.source, entry.target, "|".join(entry.forbidden), entry.note)
+        digest.update("\x1f".join(fields).encode())
+        digest.update(b"\x1e")
+    return digest.hexdigest()[:16]
+
+
+def check_version(functions: Iterable, options_repr: str) -> str:
+    """Hash of the source files of the checks that run, the language modules they use and the options.
+
+    Hashing the code (not a hand-kept version number) means that a fix to a check invalidates the cache
+    without anyone remembering to bump anything.
+    """
+    import mtqa
+    import mtqa.languages as languages
+
+    files = {inspect.getsourcefile(function) for function in functions}
+    language_dir = Path(inspect.getsourcefile(languages) or "").parent
+    files.update(str(p) for p in language_dir.glob("*.py"))
+    digest = hashlib.sha256(f"{SCHEMA}\x1f{mtqa.__version__}\x1f{options_repr}".encode())
+    for name in sorted(f for f in files if f):
+        digest.update(name.rsplit("/", 1)[-1].encode())
+        digest.update(Path(name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_version(scorer) -> str:
+    if scorer is None:
+        return "none"
+    return f"{getattr(scorer, 'name', type(scorer).__name__)}:{getattr(scorer, 'version', '')}"
+
+
+class ResultCache:
+    """key → JSON payload in one SQLite file. Use as a context manager, or call ``close``."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / CACHE_FILE
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._connection = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            connection = self._connect()
+            connection.execute("SELECT key, payload FROM results LIMIT 1").fetchall()
+            return connection
+        except sqlite3.DatabaseError:
+            # Damaged or foreign file: a cache is only a cache, start a new one.
+            self.path.unlink(missing_ok=True)
+            return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=30)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, payload TEXT NOT NULL)")
+        connection.commit()
+        return connection
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        unique = list(dict.fromkeys(keys))
+        for index in range(0, len(unique), _BATCH):
+            batch = unique[index : index + _BATCH]
+            marks = ",".join("?" * len(batch))
+            rows = self._connection.execute(f"SELECT key, payload FROM results WHERE key IN ({marks})", batch)
+            for key, payload in rows:
+                try:
+                    found[key] = json.loads(payload)
+                except ValueError:
+                    continue  # unreadable row: recomputed and overwritten
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, dict]]) -> None:
+        rows = [(key, json.dumps(payload, ensure_ascii=False)) for key, payload in items]
+        if rows:
+            self._connection.executemany("INSERT OR REPLACE INTO results (key, payload) VALUES (?, ?)", rows)
+            self._connection.commit()
+
+    def __len__(self) -> int:
+        return self._connection.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> ResultCache:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
