@@ -184,3 +184,18 @@ def _fail(message: str) -> None:
 
 
 # Subcommands live in mtqa/commands/; each module exposes a click command named ``command``.
+
+
+def _register_subcommands() -> None:
+    import importlib
+    import pkgutil
+
+    import mtqa.commands as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        command = getattr(importlib.import_module(f"mtqa.commands.{module.name}"), "command", None)
+        if command is not None:
+            main_group.add_command(command)
+
+
+_register_subcommands()
