@@ -32,7 +32,16 @@ def values(mentions):
         ("十二项任务", [(12, "number")]),
         ("两千五百名", [(2500, "number")]),
         ("第三次", [(3, "ordinal")]),
-        ("第一", [(1, "ordinal")]),
+        ("1989 年11 月13 日", [(1989, "year"), (11, "month"), (13, "day")]),
+        ("市占率37 %", [(37, "percent")]),
+        ("90后", [(90, "decade")]),
+        ("上世纪90年代", [(90, "decade")]),
+        ("1990年代", [(90, "decade")]),
+        ("500余万", [(5_000_000, "number")]),
+        ("12至14万", [(120_000, "number"), (140_000, "number")]),
+        ("3至5%", [(3, "percent"), (5, "percent")]),
+        ("2023—2025年", [(2023, "year"), (2025, "year")]),
+        ("三至五年", [(3, "number"), (5, "number")]),
         ("营收超亿元", [(100_000_000, "number")]),
         ("百亿元", [(10_000_000_000, "number")]),
         ("二十三点五米", [(23.5, "number")]),
@@ -49,7 +58,8 @@ def test_chinese_values(text, expected):
 @pytest.mark.parametrize(
     "text",
     ["进一步加强", "一道", "统一", "双碳", "一流企业", "十分重要", "千方百计", "万众一心", "亿万人民",
-     "三四个", "数十家", "一个重要", "一年来", "十四五规划", "5G网络", "COVID-19", "双方"],
+     "三四个", "数十家", "一个重要", "一年来", "十四五规划", "5G网络", "COVID-19", "双方", "第一",
+     "第一反应", "四方", "一万六七千元", "十五六个"],
 )
 def test_chinese_words_that_are_not_numbers(text):
     assert zh_numbers(text) == []
@@ -86,7 +96,12 @@ def test_chinese_offsets_cover_the_mention():
         ("two thousand five hundred", [(2500, "number")]),
         ("the first time", [(1, "ordinal")]),
         ("1st quarter", [(1, "ordinal")]),
-        ("since the 1990s", [(1990, "year")]),
+        ("since the 1990s", [(90, "decade")]),
+        ("a post-90s girl", [(90, "decade")]),
+        ("12 to 14 million visitors", [(12_000_000, "number"), (14_000_000, "number")]),
+        ("between 3 and 5 percent", [(3, "percent"), (5, "percent")]),
+        ("from 2023 to 2025", [(2023, "year"), (2025, "year")]),
+        ("the Forty-eighth Research Institute", [(48, "ordinal")]),
         ("100MW of solar", [(100, "number")]),
     ],
 )

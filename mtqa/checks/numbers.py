@@ -18,7 +18,7 @@ from mtqa.data import AlignedPair, Category, Finding, Severity
 from mtqa.languages import NumberMention
 
 CHECK = "numbers"
-_DATE_KINDS = frozenset({"year", "month", "day"})
+_DATE_KINDS = frozenset({"year", "month", "day", "decade"})
 # Rounding a translator may do (35,432 → "about 35,400"); anything further apart is a different number.
 _ROUNDING = 0.01
 
@@ -35,7 +35,7 @@ class _Side:
 def _kind_class(mention: NumberMention) -> str:
     # Years, days, ordinals and plain numbers compare with one another ("2023年" ↔ "2023", "第三" ↔ "3rd");
     # percentages and month names are told apart, since "20%" ↔ "20" or "April" ↔ "4" is a formatting slip.
-    if mention.kind in ("percent", "month"):
+    if mention.kind in ("percent", "month", "decade"):
         return mention.kind
     return "number"
 
@@ -133,7 +133,9 @@ def _compare(ctx: CheckContext, source: _Side, target: _Side, *, matches) -> Ite
 
 def _report_rest(ctx: CheckContext, source: _Side, target: _Side) -> Iterator[Finding]:
     # Number words that the translation adds ("the two sides" for 双方, "first" for 首次) are idiomatic far
-    # more often than they are errors; only added digits and month names are reported.
+    # more often than they are errors; only added digits and month names are reported. An added year is
+    # usually a clarification ("the 1992 Consensus" for 九二共识): it can still pair with a source number
+    # as a change, but is not reported as an addition on its own.
     added = [m for m in target.mentions if m.kind == "month" or any(ch.isdigit() for ch in m.text)]
     for mention in source.mentions:
         same_class = [m for m in added if _kind_class(m) == _kind_class(mention)]
@@ -146,6 +148,8 @@ def _report_rest(ctx: CheckContext, source: _Side, target: _Side) -> Iterator[Fi
             message = f"{display(mention)} ({mention.text}) is missing from the translation"
             yield _finding(ctx, source, target, mention, None, Severity.MAJOR, message)
     for mention in added:
+        if mention.kind == "year":
+            continue
         message = f"{mention.text!r} in the translation has no counterpart in the source"
         yield _finding(ctx, source, target, None, mention, Severity.MAJOR, message)
 

@@ -32,7 +32,10 @@ _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1
 _SHORT_SCALES = {"bn": 1_000_000_000, "mn": 1_000_000, "mln": 1_000_000, "tn": 1_000_000_000_000}
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70,
+    "eightieth": 80, "ninetieth": 90, "hundredth": 100, "thousandth": 1000,
 }
 
 # Capitalised month names only: "may" and "march" are also verbs.
@@ -56,7 +59,17 @@ _WORD = rf"(?:(?:{'|'.join(_TENS)})(?:-(?:{_DIGIT_WORDS}))?|{'|'.join(_UNITS)}|{
 _WORDS = re.compile(
     rf"\b(?P<a>a\s+)?(?P<words>{_WORD}(?:(?:\s+and\s+|\s+|-){_WORD})*)\b{_PERCENT}?", re.IGNORECASE
 )
-_ORDINAL_WORD = re.compile(rf"\b(?:{'|'.join(_ORDINALS)})\b", re.IGNORECASE)
+_ORDINAL_WORD = re.compile(
+    rf"\b(?:(?P<tens>{'|'.join(_TENS)})-)?(?P<ordinal>{'|'.join(_ORDINALS)})\b", re.IGNORECASE
+)
+# "12 to 14 million", "3-5%": the first number of a range borrows the scale and percent of the second.
+_RANGE_NEXT = re.compile(
+    rf"\s*(?:to|-|–|—|and)\s*\$?(?P<next>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"(?:\s*(?P<scale>{_SCALE_WORDS}|bn|mn|mln|tn)\b)?{_PERCENT}?"
+)
+# 1990s, '90s, post-90s: compared by the decade's two digits (Chinese 90年代, 90后).
+_DECADE = re.compile(r"(?<![\w.,'’-])(?:(?:post|pre|mid|late|early)-)?['’]?(?P<decade>\d{4}|\d{2})s\b",
+                     re.IGNORECASE)
 _LATIN_BEFORE = re.compile(r"[A-Za-z]-?$")
 _LATIN_AFTER = re.compile(r"[A-Za-z]+")
 # Units glued to a number ("100MW", "5km"): the number still counts. 5G, 3D, 4K are names.
@@ -96,20 +109,32 @@ def extract_numbers(text: str) -> list[NumberMention]:
                 start, end = match.span("day")
                 add(NumberMention(float(match.group("day")), "day", start, end, text[start:end]))
 
+    for match in _DECADE.finditer(text):
+        start, end = match.span("decade")
+        if free(start, end + 1):
+            add(NumberMention(float(int(match.group("decade")) % 100), "decade", start, end + 1,
+                              text[start : end + 1]))
+
     for match in _DIGITS.finditer(text):
         start, end = match.span()
         if not free(start, end) or _LATIN_BEFORE.search(text[:start]):
             continue
         if not (match.group("ordinal") or match.group("scale") or match.group("percent")):
             latin = _LATIN_AFTER.match(text, match.end("digits"))
-            decade = latin is not None and latin.group() == "s" and len(match.group("digits")) == 4
-            if latin and latin.group() not in LATIN_UNITS and not decade:
+            if latin and latin.group() not in LATIN_UNITS:
                 continue  # 5G, 3D, 737MAX: a name (the names check compares those)
         digits = match.group("digits")
         value = float(digits.replace(",", ""))
         scale = (match.group("scale") or "").lower()
-        value *= _SCALES.get(scale, _SHORT_SCALES.get(scale, 1))
-        if match.group("percent"):
+        value *= _scale(scale)
+        percent = bool(match.group("percent"))
+        following = _RANGE_NEXT.match(text, end)
+        if following and not scale and not percent and not match.group("ordinal"):
+            next_value = float(following.group("next").replace(",", "")) * _scale(following.group("scale"))
+            if following.group("scale") and value * _scale(following.group("scale")) <= next_value:
+                value *= _scale(following.group("scale"))
+            percent = bool(following.group("percent"))
+        if percent:
             kind = "percent"
         elif match.group("ordinal"):
             kind = "ordinal"
@@ -118,6 +143,12 @@ def extract_numbers(text: str) -> list[NumberMention]:
         else:
             kind = "number"
         add(NumberMention(value, kind, start, end, text[start:end]))
+
+    for match in _ORDINAL_WORD.finditer(text):
+        if free(*match.span()):
+            value = _ORDINALS[match.group("ordinal").lower()]
+            value += _TENS[match.group("tens").lower()] if match.group("tens") else 0
+            add(NumberMention(float(value), "ordinal", match.start(), match.end(), match.group()))
 
     for match in _WORDS.finditer(text):
         words = re.split(r"\s+and\s+|\s+|-(?=[a-z])", match.group("words").lower())
@@ -134,12 +165,12 @@ def extract_numbers(text: str) -> list[NumberMention]:
         kind = "percent" if match.group("percent") else "number"
         add(NumberMention(float(value), kind, start, end, text[start:end]))
 
-    for match in _ORDINAL_WORD.finditer(text):
-        if free(*match.span()):
-            value = _ORDINALS[match.group().lower()]
-            add(NumberMention(float(value), "ordinal", match.start(), match.end(), match.group()))
-
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _scale(word: str | None) -> float:
+    word = (word or "").lower()
+    return _SCALES.get(word, _SHORT_SCALES.get(word, 1))
 
 
 def _may_is_month(text: str, match: re.Match[str]) -> bool:

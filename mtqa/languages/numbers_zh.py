@@ -10,6 +10,8 @@ token such as 二〇二三 — because the same characters also occur in ordinar
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
 import cn2an
 
@@ -25,19 +27,25 @@ _MULTIPLIER = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000
 
 _NUMBER = re.compile(
     r"(?P<pre>第|百分之)?"
-    r"(?:(?P<arabic>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<mult>[百千万亿]{1,2})?"
+    r"(?:(?P<arabic>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s?[余多]?(?P<mult>[百千万亿]{1,2}))?"
     rf"|(?P<cn>[{_CN_ALL}]+(?:点[{_CN_DIGITS}]+)?))"
 )
+# "3至5万", "2023—2025年", "三至五年": the first number of a range borrows the unit of the second.
+_RANGE_JOINER = r"\s*[至到~～\-—–－]\s*"
+_RANGE_TAIL = re.compile(rf"{_RANGE_JOINER}[\d{_CN_ALL}.,]+")
+# Spaces some sources put between a number and its unit ("37 %", "1989 年11 月").
+_SPACES = " \u00a0\u2009\u3000"
 
 # Measure words and units after which a Chinese numeral is a quantity. Deliberately not here: 分 (十分 =
-# "very"), 期 (二期 = "Phase II"), 点 (一点 = "a little"), 成 (三成 = 30 %, rare in news), 代.
+# "very"), 期 (二期 = "Phase II"), 点 (一点 = "a little"), 成 (三成 = 30 %, rare in news), 方 (四方 = "the
+# Quartet", 双方), 代.
 _MEASURES = (
     "个百分点", "百分点", "小时", "分钟", "季度", "千瓦", "兆瓦", "公里", "千米", "平方", "立方", "公顷",
-    "公斤", "美元", "欧元", "英镑", "港元", "日元", "方面",
+    "公斤", "美元", "欧元", "英镑", "港元", "日元", "方面", "年代",
     "个", "项", "位", "名", "人", "次", "条", "家", "座", "所", "种", "类", "件", "台", "辆", "架", "艘",
     "吨", "元", "块", "米", "里", "亩", "克", "斤", "天", "周", "岁", "倍", "批", "场", "届", "轮", "份",
     "张", "本", "部", "篇", "章", "层", "栋", "套", "只", "头", "户", "片", "处", "道", "股", "笔", "例",
-    "宗", "方", "大", "年", "月", "日", "号", "%",
+    "宗", "大", "年", "月", "日", "号", "后", "%",
 )
 # Words of approximation that may sit between a number and its measure word (三十多个, 十余家).
 _APPROX_AFTER = "多余来"
@@ -51,51 +59,64 @@ _LATIN_BEFORE = re.compile(r"[A-Za-z]-?$")
 _LATIN_AFTER = re.compile(r"[A-Za-z]+")
 
 
+@dataclass
+class _Raw:
+    mention: NumberMention
+    # Product of the multipliers written after the number (万 → 10000), for ranges such as 3至5万.
+    factor: float
+
+
 def extract_numbers(text: str) -> list[NumberMention]:
     normal = text.translate(_FULL_WIDTH)
-    mentions: list[NumberMention] = []
+    found: list[_Raw] = []
     position = 0
     while True:
         match = _NUMBER.search(normal, position)
         if match is None:
             break
-        mention = _read(normal, text, match)
+        raw = _read(normal, text, match)
         run = match.group("cn") or ""
-        if mention is None and len(run) > 1 and run[0] == "一" and not match.group("pre"):
+        if raw is None and len(run) > 1 and run[0] == "一" and not match.group("pre"):
             # The run may have swallowed the end of a word before it (统一 + 三年 → "一三年"): retry after
             # that 一.
             position = match.start() + 1
             continue
-        if mention is not None:
-            mentions.append(mention)
+        if raw is not None:
+            found.append(raw)
         position = match.end()
-    return _mark_days(mentions, normal)
+    return _mark_days(_join_ranges(found, normal), normal)
 
 
-def _read(normal: str, original: str, match: re.Match[str]) -> NumberMention | None:
+def _read(normal: str, original: str, match: re.Match[str]) -> _Raw | None:
     pre = match.group("pre") or ""
-    after = normal[match.end() :]
     start, end = match.start(), match.end()
     if match.group("arabic"):
         if _LATIN_BEFORE.search(normal[: match.start("arabic")]):
             return None  # part of a name or model number (A320, COVID-19): the names check owns it
-        latin = _LATIN_AFTER.match(after)
+        latin = _LATIN_AFTER.match(normal, end)
         if latin and latin.group() not in LATIN_UNITS:
             return None  # 5G, 3D, 4K
         value = float(match.group("arabic").replace(",", ""))
         multipliers = match.group("mult") or ""
-        if multipliers.endswith("千") and after[:1] in _KILO_UNITS:
+        # 千 of 千瓦 is the unit's kilo (20万千瓦 = 200,000 kW); 百 of 百分点 belongs to "percentage point".
+        if (multipliers.endswith("千") and normal[end : end + 1] in _KILO_UNITS) or (
+            multipliers.endswith("百") and normal[end : end + 1] == "分"
+        ):
             multipliers = multipliers[:-1]
             end -= 1
-            after = normal[end:]
+            if not multipliers:
+                end = match.end("arabic")
+        factor = 1.0
         for char in multipliers:
-            value *= _MULTIPLIER[char]
-        kind = _kind(value, after, pre, four_digits=len(match.group("arabic")) == 4)
-        if after.startswith("%"):
-            end += 1
-        return NumberMention(value, kind, start, end, original[start:end])
+            factor *= _MULTIPLIER[char]
+        after, end = _after(normal, end)
+        value *= factor
+        kind = _kind(value, after, pre, digits=len(match.group("arabic")))
+        value = value % 100 if kind == "decade" else value
+        return _Raw(NumberMention(value, kind, start, end, original[start:end]), factor)
 
     run = match.group("cn")
+    after, end = _after(normal, end)
     if normal[match.start() - 1 : match.start()] in tuple(_VAGUE_BEFORE) and not pre:
         return None
     measure_after = _measure_after(after)
@@ -103,27 +124,70 @@ def _read(normal: str, original: str, match: re.Match[str]) -> NumberMention | N
     pure_digits = all(char in _CN_DIGITS for char in run)
     if run == "亿":
         if match.start() > 0 and normal[match.start() - 1] in _BARE_YI_BEFORE:
-            return NumberMention(1e8, "number", start, end, original[start:end])
+            return _Raw(NumberMention(1e8, "number", start, end, original[start:end]), 1e8)
         return None
     if not has_digit and not run.startswith("十") and not (run.endswith("亿") and measure_after):
         return None  # 千方百计, 万众一心, 百年 (a century, usually not a number in the English)
     if run[-1] in "万亿" and not measure_after and not pre:
         return None  # 亿万人民 and the like
+    if _approximate(run):
+        return None  # 三四个, 十五六个, 一万六七千: "three or four", not a value to keep
     if pure_digits and len(run) > 1:
-        # 二〇二三 is a numeral token; 三四 / 五六 are approximate ranges ("three or four").
+        # 二〇二三 and 八零(后) are numeral tokens.
         if not ("〇" in run or "零" in run or (len(run) == 4 and after.startswith("年"))):
             return None
     elif not pre and not measure_after:
         return None
-    if run == "一" and not (pre == "第" or after[:1] in "月日号"):
-        return None  # 一个/一项/一年 usually becomes "a"/"an"/"a year"; 一道, 一流 are words
+    if run == "一" and not (after and after[0] in "月日号"):
+        # 一个/一项/一年 usually become "a"/"an"/"a year", 第一 "first", "initial", "top" or "leading";
+        # 一道, 一流 are words.
+        return None
     value = _cn_value(run)
     if value is None:
         return None
-    kind = _kind(value, after, pre, four_digits=pure_digits and len(run) == 4)
+    kind = _kind(value, after, pre, digits=len(run) if pure_digits else 0)
+    value = value % 100 if kind == "decade" else value
+    factor = 1e8 if run.endswith("亿") else 1e4 if run.endswith("万") else 1.0
+    return _Raw(NumberMention(value, kind, start, end, original[start:end]), factor)
+
+
+def _after(normal: str, end: int) -> tuple[str, int]:
+    """The text after a number with spaces skipped, and the mention's end (past a % sign)."""
+    rest = normal[end:]
+    after = rest.lstrip(_SPACES)
     if after.startswith("%"):
-        end += 1
-    return NumberMention(value, kind, start, end, original[start:end])
+        end += len(rest) - len(after) + 1
+    return after, end
+
+
+def _approximate(run: str) -> bool:
+    """Two neighbouring digits in ascending order (三四, 六七) make a run approximate in a compound number
+    or a short one; in a four-digit year (二〇二三) they are just digits."""
+    if not (len(run) <= 3 or any(char in "十百千万亿" for char in run)):
+        return False
+    order = "一二三四五六七八九"
+    return any(
+        a in order and b in order and order.index(b) == order.index(a) + 1 for a, b in pairwise(run)
+    )
+
+
+def _join_ranges(found: list[_Raw], normal: str) -> list[NumberMention]:
+    mentions = [raw.mention for raw in found]
+    for index in range(len(found) - 1):
+        first, second = found[index], found[index + 1]
+        if not re.fullmatch(_RANGE_JOINER, normal[first.mention.end : second.mention.start]):
+            continue
+        value, kind = first.mention.value, first.mention.kind
+        if first.factor == 1 and second.factor > 1 and value * second.factor <= second.mention.value:
+            value *= second.factor  # 12至14万 = 120,000 to 140,000
+        if kind == "number" and second.mention.kind != "number":
+            kind = _kind(value, _SUFFIX_OF_KIND.get(second.mention.kind, ""), "", digits=len(str(int(value))))
+        mentions[index] = replace(first.mention, value=value, kind=kind)
+    return mentions
+
+
+# What a range's first number would have been followed by to get the second one's kind.
+_SUFFIX_OF_KIND = {"percent": "%", "year": "年", "month": "月", "day": "日", "decade": "年代"}
 
 
 def _cn_value(run: str) -> float | None:
@@ -136,17 +200,22 @@ def _cn_value(run: str) -> float | None:
 
 
 def _measure_after(after: str) -> bool:
-    rest = after.lstrip(_APPROX_AFTER)
+    tail = _RANGE_TAIL.match(after)
+    rest = after[tail.end() :] if tail else after
+    rest = rest.lstrip(_APPROX_AFTER).lstrip(_SPACES)
     return rest.startswith(_MEASURES)
 
 
-def _kind(value: float, after: str, pre: str, *, four_digits: bool) -> str:
+def _kind(value: float, after: str, pre: str, *, digits: int) -> str:
+    """``digits``: how many digits the number was written with when it was a plain digit string."""
     if pre == "百分之" or after.startswith(("%", "个百分点", "百分点")):
         return "percent"
     if pre == "第":
         return "ordinal"
     integer = value == int(value)
-    if after.startswith("年") and integer and (four_digits or after.startswith("年代")) and value >= 1000:
+    if integer and (after.startswith("年代") or (after.startswith("后") and digits == 2)):
+        return "decade"  # 90年代, 1990年代, 90后 ("post-90s"): compared by the decade's two digits
+    if after.startswith("年") and integer and digits == 4 and value >= 1000:
         return "year"
     if after.startswith("月") and integer and 1 <= value <= 12:
         return "month"
