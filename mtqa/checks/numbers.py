@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mtqa.checks import CheckContext, register_check
 from mtqa.data import AlignedPair, Category, Finding, Severity
@@ -30,6 +30,8 @@ class _Side:
     pair: AlignedPair
     offset: int
     mentions: list[NumberMention]
+    # Mentions that found their counterpart (kept to tell a repeated value from a missing one).
+    matched: list[NumberMention] = field(default_factory=list)
 
 
 def _kind_class(mention: NumberMention) -> str:
@@ -91,8 +93,8 @@ def check_numbers(ctx: CheckContext) -> Iterator[Finding]:
         assert pair.source_start is not None and pair.target_start is not None
         source_mentions = ctx.source_language.extract_numbers(pair.source_text(ctx.source))
         target_mentions = ctx.target_language.extract_numbers(pair.target_text(ctx.target))
-        _cancel(source_mentions, target_mentions)
-        sources.append(_Side(pair, pair.source_start, source_mentions))
+        matched = _cancel(source_mentions, target_mentions)
+        sources.append(_Side(pair, pair.source_start, source_mentions, matched))
         targets.append(_Side(pair, pair.target_start, target_mentions))
 
     # A sentence boundary the aligner drew one sentence off moves a number into the neighbouring pair:
@@ -105,13 +107,19 @@ def check_numbers(ctx: CheckContext) -> Iterator[Finding]:
     for source_side, target_side in zip(sources, targets, strict=True):
         yield from _compare(ctx, source_side, target_side, matches=_value_only)
         yield from _compare(ctx, source_side, target_side, matches=_rounded)
-        yield from _report_rest(ctx, source_side, target_side)
+        yield from _report_rest(ctx, source_side, target_side, source_side.matched)
 
 
-def _cancel(source_mentions: list[NumberMention], target_mentions: list[NumberMention]) -> None:
+def _cancel(
+    source_mentions: list[NumberMention], target_mentions: list[NumberMention]
+) -> list[NumberMention]:
+    """Remove the exact matches from both lists; return the source mentions that matched."""
+    matched = []
     for mention in list(source_mentions):
         if _take(target_mentions, mention, _exact) is not None:
             source_mentions.remove(mention)
+            matched.append(mention)
+    return matched
 
 
 def _compare(ctx: CheckContext, source: _Side, target: _Side, *, matches) -> Iterator[Finding]:
@@ -131,7 +139,9 @@ def _compare(ctx: CheckContext, source: _Side, target: _Side, *, matches) -> Ite
         yield _finding(ctx, source, target, mention, found, Severity.MINOR, message)
 
 
-def _report_rest(ctx: CheckContext, source: _Side, target: _Side) -> Iterator[Finding]:
+def _report_rest(
+    ctx: CheckContext, source: _Side, target: _Side, matched: list[NumberMention]
+) -> Iterator[Finding]:
     # Number words that the translation adds ("the two sides" for 双方, "first" for 首次) are idiomatic far
     # more often than they are errors; only added digits and month names are reported. An added year is
     # usually a clarification ("the 1992 Consensus" for 九二共识): it can still pair with a source number
@@ -144,11 +154,18 @@ def _report_rest(ctx: CheckContext, source: _Side, target: _Side) -> Iterator[Fi
             added.remove(found)
             message = f"{display(mention)} ({mention.text}) is changed to {found.text!r} in the translation"
             yield _finding(ctx, source, target, mention, found, Severity.MAJOR, message)
+        elif any(_exact(mention, other) for other in matched):
+            # The value is in the translation, once fewer than in the source: a repetition the translation
+            # folded into a pronoun ("两名妇女 … 这两名妇女" → "two women … them") more often than a loss.
+            message = f"{display(mention)} ({mention.text}) occurs fewer times in the translation"
+            yield _finding(ctx, source, target, mention, None, Severity.MINOR, message)
         else:
             message = f"{display(mention)} ({mention.text}) is missing from the translation"
             yield _finding(ctx, source, target, mention, None, Severity.MAJOR, message)
     for mention in added:
-        if mention.kind == "year":
+        if mention.kind == "year" or _same_value(mention.value, 1):
+            # A year is usually a clarification; a 1 renders 一 or 第一 ("No. 1"), which the extractors
+            # leave out on the source side because it is mostly "a"/"an".
             continue
         message = f"{mention.text!r} in the translation has no counterpart in the source"
         yield _finding(ctx, source, target, None, mention, Severity.MAJOR, message)

@@ -62,6 +62,9 @@ _WORDS = re.compile(
 _ORDINAL_WORD = re.compile(
     rf"\b(?:(?P<tens>{'|'.join(_TENS)})-)?(?P<ordinal>{'|'.join(_ORDINALS)})\b", re.IGNORECASE
 )
+# Nouns that carry a number: "more than a decade" translates 十余年, "a dozen" 十二.
+_COUNTED_NOUNS = {"decade": 10, "dozen": 12}
+_COUNTED_NOUN = re.compile(r"\b(?:an?\s+|one\s+)?(?P<noun>decade|dozen)\b(?!s)", re.IGNORECASE)
 # "12 to 14 million", "3-5%": the first number of a range borrows the scale and percent of the second.
 _RANGE_NEXT = re.compile(
     rf"\s*(?:to|-|–|—|and)\s*\$?(?P<next>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -70,7 +73,9 @@ _RANGE_NEXT = re.compile(
 # 1990s, '90s, post-90s: compared by the decade's two digits (Chinese 90年代, 90后).
 _DECADE = re.compile(r"(?<![\w.,'’-])(?:(?:post|pre|mid|late|early)-)?['’]?(?P<decade>\d{4}|\d{2})s\b",
                      re.IGNORECASE)
-_LATIN_BEFORE = re.compile(r"[A-Za-z]-?$")
+# Digits glued to letters (A320, iPhone14) are a name; after a hyphen (COVID-19, J-20) they are a number on
+# both sides of a translation (火星17 ↔ Hwasong-17).
+_LATIN_BEFORE = re.compile(r"[A-Za-z]$")
 _LATIN_AFTER = re.compile(r"[A-Za-z]+")
 # Units glued to a number ("100MW", "5km"): the number still counts. 5G, 3D, 4K are names.
 # Case matters: 5G is a name, 5g would be grams. Shared with the other extractors (Latin units occur in
@@ -121,7 +126,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
             continue
         if not (match.group("ordinal") or match.group("scale") or match.group("percent")):
             latin = _LATIN_AFTER.match(text, match.end("digits"))
-            if latin and latin.group() not in LATIN_UNITS:
+            if latin and latin.group() not in LATIN_UNITS and latin.group() != "x":  # "19x" = 19倍
                 continue  # 5G, 3D, 737MAX: a name (the names check compares those)
         digits = match.group("digits")
         value = float(digits.replace(",", ""))
@@ -149,6 +154,11 @@ def extract_numbers(text: str) -> list[NumberMention]:
             value = _ORDINALS[match.group("ordinal").lower()]
             value += _TENS[match.group("tens").lower()] if match.group("tens") else 0
             add(NumberMention(float(value), "ordinal", match.start(), match.end(), match.group()))
+
+    for match in _COUNTED_NOUN.finditer(text):
+        if free(*match.span()):
+            value = _COUNTED_NOUNS[match.group("noun").lower()]
+            add(NumberMention(float(value), "number", match.start(), match.end(), match.group()))
 
     for match in _WORDS.finditer(text):
         words = re.split(r"\s+and\s+|\s+|-(?=[a-z])", match.group("words").lower())

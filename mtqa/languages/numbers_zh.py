@@ -41,7 +41,8 @@ _SPACES = " \u00a0\u2009\u3000"
 # Quartet", 双方), 代.
 _MEASURES = (
     "个百分点", "百分点", "小时", "分钟", "季度", "千瓦", "兆瓦", "公里", "千米", "平方", "立方", "公顷",
-    "公斤", "美元", "欧元", "英镑", "港元", "日元", "方面", "年代",
+    "公斤", "美元", "欧元", "英镑", "港元", "日元", "方面", "年代", "英里", "英尺", "英寸", "海里", "加仑",
+    "盎司", "磅", "级",
     "个", "项", "位", "名", "人", "次", "条", "家", "座", "所", "种", "类", "件", "台", "辆", "架", "艘",
     "吨", "元", "块", "米", "里", "亩", "克", "斤", "天", "周", "岁", "倍", "批", "场", "届", "轮", "份",
     "张", "本", "部", "篇", "章", "层", "栋", "套", "只", "头", "户", "片", "处", "道", "股", "笔", "例",
@@ -55,7 +56,9 @@ _VAGUE_BEFORE = "数几"
 _BARE_YI_BEFORE = "上过超破逾近"
 # SI prefix 千 belongs to the unit, not the number: 20万千瓦 is 200,000 kW.
 _KILO_UNITS = "瓦克米"
-_LATIN_BEFORE = re.compile(r"[A-Za-z]-?$")
+# Digits glued to letters (A320, iPhone14) are a name; after a hyphen (COVID-19, J-20) they are a number on
+# both sides of a translation (火星17 ↔ Hwasong-17).
+_LATIN_BEFORE = re.compile(r"[A-Za-z]$")
 _LATIN_AFTER = re.compile(r"[A-Za-z]+")
 
 
@@ -126,8 +129,9 @@ def _read(normal: str, original: str, match: re.Match[str]) -> _Raw | None:
         if match.start() > 0 and normal[match.start() - 1] in _BARE_YI_BEFORE:
             return _Raw(NumberMention(1e8, "number", start, end, original[start:end]), 1e8)
         return None
-    if not has_digit and not run.startswith("十") and not (run.endswith("亿") and measure_after):
-        return None  # 千方百计, 万众一心, 百年 (a century, usually not a number in the English)
+    if not has_digit and not run.startswith("十"):
+        # 千方百计, 万众一心, 百年 ("a century"), 千亿美元 ("hundreds of billions"): not values to keep.
+        return None
     if run[-1] in "万亿" and not measure_after and not pre:
         return None  # 亿万人民 and the like
     if _approximate(run):
