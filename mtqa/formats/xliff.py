@@ -35,7 +35,7 @@ def render_inline(element: Element) -> str:
     parts = [element.text or ""]
     for child in element:
         name = local_name(child.tag)
-        code_id = child.get("id", "")
+        code_id = child.get("id") or child.get("i") or ""  # TMX pairs bpt/ept by "i"
         if name in _PAIRED:
             parts.append(f"<{name}{code_id}>{render_inline(child)}</{name}{code_id}>")
         elif name in _STANDALONE:
