@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from mtqa.data import Severity
 from mtqa.errors import MtqaError
@@ -40,11 +39,17 @@ def main_group() -> None:
 @click.option("--target-lang", help="Target language code (default: detected).")
 @click.option("--encoding", help="Encoding of the input files (default: detected; UTF-8/16, GB18030).")
 @click.option("-f", "--format", "formats", multiple=True, default=("rich",), show_default=True,
-              type=click.Choice(["rich", "json"]), help="Output format.")
+              metavar="FMT[=PATH]",
+              help="Report format: rich, json, html, sarif, junit, github; FMT=PATH writes it to PATH. "
+                   "Repeatable: -f rich -f sarif=mtqa.sarif -f html=report.html.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the report to FILE instead of standard output.")
+              help="Write the (one) format given without =PATH to FILE instead of standard output.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="major", show_default=True,
               help="Fail the quality gate (exit 1) on a finding of this severity or worse.")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
+              help="Config file (default: mtqa.toml or [tool.mtqa] in pyproject.toml, found upward).")
+@click.option("-r", "--reference", "reference_path", type=click.Path(path_type=Path),
+              help="Reference translation: adds corpus BLEU, chrF, TER (sacrebleu) and per-pair chrF.")
 @click.option("--min-score", type=float, help="Fail the quality gate when the MQM-style score is below this.")
 @click.option("--aligner", type=click.Choice(["auto", "encoder", "length"]), default="auto",
               show_default=True,
@@ -71,22 +76,37 @@ def check_command(
     model: bool,
     quiet: bool,
     verbose: bool,
+    config_path: Path | None,
+    reference_path: Path | None,
 ) -> None:
     """Check the translation TARGET of SOURCE: mtqa check SOURCE TARGET [--glossary FILE]."""
+    from mtqa.config import load_config
     from mtqa.glossary import load_glossaries
     from mtqa.pipeline import CheckOptions, check
+    from mtqa.report.outputs import emit_reports, plan_outputs
     from mtqa.textio import read_text
 
     if len(paths) != 2:
         raise click.UsageError("check takes SOURCE and TARGET (two text files)")
     source_path, target_path = paths
-    _refuse_overwriting_inputs(output, [source_path, target_path, *glossaries])
+    # The config file first, then every flag given on the command line on top of it.
+    config = load_config(config_path)
+    given = _given_on_command_line(click.get_current_context())
+    glossaries = glossaries or tuple(config.glossaries)
+    source_lang = source_lang or config.source_lang
+    target_lang = target_lang or config.target_lang
+    inputs = [source_path, target_path, *glossaries, *([reference_path] if reference_path else [])]
+    outputs = plan_outputs(formats, output, inputs)
     source_text, _ = read_text(source_path, encoding)
     target_text, _ = read_text(target_path, encoding)
+    reference_text = read_text(reference_path, encoding)[0] if reference_path else None
     glossary = load_glossaries([str(p) for p in glossaries]) if glossaries else None
-    options = CheckOptions(
-        fail_on=fail_on_severity(fail_on), min_score=min_score, pre_segmented=pre_segmented
-    )
+    options: CheckOptions = config.to_options()
+    options.pre_segmented = pre_segmented
+    if "fail_on" in given or config.fail_on is None:
+        options.fail_on = fail_on_severity(fail_on)
+    if "min_score" in given:
+        options.min_score = min_score
     report = check(
         source_text,
         target_text,
@@ -99,8 +119,22 @@ def check_command(
         aligner=make_aligner(aligner),
         scorer=make_scorer(quiet=quiet) if model else None,
     )
-    _emit(report, formats, output, quiet=quiet, verbose=verbose)
+    reference = None
+    if reference_text is not None:
+        from mtqa.metrics import reference_metrics
+
+        reference = reference_metrics(report, reference_text, str(reference_path),
+                                      pre_segmented=pre_segmented)
+    emit_reports(report, outputs, quiet=quiet, verbose=verbose, fail_on=options.fail_on, reference=reference)
     sys.exit(EXIT_PASSED if report.summary.passed else EXIT_GATE_FAILED)
+
+
+def _given_on_command_line(ctx: click.Context) -> set[str]:
+    """Parameters the user typed (not click's defaults): these override the config file."""
+    from click.core import ParameterSource
+
+    return {name for name in ctx.params
+            if ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
 
 
 def make_aligner(name: str):
@@ -126,33 +160,6 @@ def make_scorer(*, quiet: bool):
 
     factory = getattr(neural, "load_scorer", None)
     return factory(quiet=quiet) if factory else None
-
-
-def _emit(report, formats: tuple[str, ...], output: Path | None, *, quiet: bool, verbose: bool) -> None:
-    from mtqa.report.json_report import render_json
-    from mtqa.report.rich_report import render_rich
-
-    for fmt in formats:
-        if fmt == "json":
-            text = render_json(report)
-            if output:
-                output.write_text(text, encoding="utf-8")
-            else:
-                sys.stdout.write(text)
-        elif fmt == "rich":
-            if output and len(formats) == 1:
-                with output.open("w", encoding="utf-8") as handle:
-                    render_rich(report, Console(file=handle, width=100), verbose=verbose, quiet=quiet)
-            else:
-                render_rich(report, Console(), verbose=verbose, quiet=quiet)
-
-
-def _refuse_overwriting_inputs(output: Path | None, inputs: list[Path]) -> None:
-    if output is None:
-        return
-    for path in inputs:
-        if path.exists() and output.exists() and output.resolve() == path.resolve():
-            raise MtqaError(f"{output}: is an input file; refusing to overwrite it with the report")
 
 
 def main(argv: list[str] | None = None) -> None:

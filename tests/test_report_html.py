@@ -121,7 +121,7 @@ def test_sample_report_in_headless_chromium(tmp_path):
     page_path = tmp_path / "report.html"
     with pytest.raises(SystemExit) as exit_info:
         main(["check", str(SAMPLE / "source.zh.txt"), str(SAMPLE / "translation.en.txt"),
-              "--glossary", str(SAMPLE / "glossary.tsv"), "--format", f"html={page_path}"])
+              "--glossary", str(SAMPLE / "glossary.tsv"), "--no-model", "--format", f"html={page_path}"])
     assert exit_info.value.code == 1  # the sample fails the default gate
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
