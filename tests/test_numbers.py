@@ -125,6 +125,26 @@ def test_an_added_one_renders_a_chinese_one_the_extractor_skips():
     assert run(["打造国内第一的城市。"], ["Build the No. 1 city in China."]) == []
 
 
+def test_a_number_hyphenated_to_a_name_is_not_an_addition():
+    assert run(["应对新冠疫情冲击。"], ["Respond to the impact of the COVID-19 pandemic."]) == []
+    # but it still matches a source number
+    assert run(["火星17导弹试射。"], ["A Hwasong-17 missile was test-fired."]) == []
+
+
+def test_iso_date_and_month_name_compare():
+    assert run(["2023-02-11 13:07:20 来源：新华社"], ["February 11, 2023, 13:07:20 Source: Xinhua"]) == []
+
+
+def test_a_changed_number_pairs_only_with_the_same_kind():
+    findings = run(["2月11日电，2月11日举行论坛。"], ["The forum was held on February 11, 2020."])
+    assert all(f.target_span is None for f in findings)
+    assert {f.severity for f in findings} == {Severity.MINOR}
+
+
+def test_digit_one_matches_the_word_one():
+    assert run(["营救出1名被困人员。"], ["They rescued one trapped person."]) == []
+
+
 def test_unaligned_segments_are_left_to_the_alignment_check():
     source = ["会议举行。"]
     target = ["The meeting was held.", "March records 26% growth"]

@@ -45,9 +45,9 @@ def values(mentions):
         ("营收超亿元", [(100_000_000, "number")]),
         ("十亿元", [(1_000_000_000, "number")]),
         ("十英里", [(10, "number")]),
-        ("风险等级为二级", [(2, "number")]),
         ("火星17导弹", [(17, "number")]),
         ("COVID-19疫情", [(19, "number")]),
+        ("2023-02-11 13:07", [(2023, "year"), (2, "month"), (11, "day"), (13, "number"), (7, "number")]),
         ("二十三点五米", [(23.5, "number")]),
         ("20万千瓦", [(200_000, "number")]),  # 千 of 千瓦 is the kilo of the unit
         ("统一三年", [(3, "number")]),
@@ -63,7 +63,7 @@ def test_chinese_values(text, expected):
     "text",
     ["进一步加强", "一道", "统一", "双碳", "一流企业", "十分重要", "千方百计", "万众一心", "亿万人民",
      "三四个", "数十家", "一个重要", "一年来", "十四五规划", "5G网络", "双方", "第一",
-     "第一反应", "四方", "一万六七千元", "十五六个", "千亿美元", "百亿元", "A320客机"],
+     "第一反应", "四方", "一万六七千元", "十五六个", "千亿美元", "百亿元", "A320客机", "二级市场"],
 )
 def test_chinese_words_that_are_not_numbers(text):
     assert zh_numbers(text) == []
@@ -109,6 +109,12 @@ def test_chinese_offsets_cover_the_mention():
         ("100MW of solar", [(100, "number")]),
         ("up 19x from 2021", [(19, "number"), (2021, "year")]),
         ("more than a decade", [(10, "number")]),
+        ("one research institute", [(1, "number")]),
+        (
+            "February 11, 2023, 13:07",
+            [(2, "month"), (11, "day"), (2023, "year"), (13, "number"), (7, "number")],
+        ),
+        ("Jan. 2023", [(1, "month"), (2023, "year")]),
         ("the Hwasong-17 missile", [(17, "number")]),
         ("COVID-19 cases", [(19, "number")]),
     ],
@@ -120,7 +126,8 @@ def test_english_values(text, expected):
 @pytest.mark.parametrize(
     "text",
     ["You may also like", "one of the projects", "a meeting", "5G networks", "A320 aircraft", "decades",
-     "hundreds of projects", "they march on"],
+     "hundreds of projects", "they march on", "one of them", "no one", "a one-sided game", "Ma Jun said",
+     "the Mayor"],
 )
 def test_english_words_that_are_not_numbers(text):
     assert en_numbers(text) == []

@@ -10,6 +10,7 @@ match per aligned pair on (kind class, value), with looser passes for a likely f
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ class _Side:
 
     pair: AlignedPair
     offset: int
+    text: str
     mentions: list[NumberMention]
     # Mentions that found their counterpart (kept to tell a repeated value from a missing one).
     matched: list[NumberMention] = field(default_factory=list)
@@ -91,11 +93,12 @@ def check_numbers(ctx: CheckContext) -> Iterator[Finding]:
     targets: list[_Side] = []
     for pair in ctx.aligned_pairs():
         assert pair.source_start is not None and pair.target_start is not None
-        source_mentions = ctx.source_language.extract_numbers(pair.source_text(ctx.source))
-        target_mentions = ctx.target_language.extract_numbers(pair.target_text(ctx.target))
+        source_text, target_text = pair.source_text(ctx.source), pair.target_text(ctx.target)
+        source_mentions = ctx.source_language.extract_numbers(source_text)
+        target_mentions = ctx.target_language.extract_numbers(target_text)
         matched = _cancel(source_mentions, target_mentions)
-        sources.append(_Side(pair, pair.source_start, source_mentions, matched))
-        targets.append(_Side(pair, pair.target_start, target_mentions))
+        sources.append(_Side(pair, pair.source_start, source_text, source_mentions, matched))
+        targets.append(_Side(pair, pair.target_start, target_text, target_mentions))
 
     # A sentence boundary the aligner drew one sentence off moves a number into the neighbouring pair:
     # a value left over on one side that is left over in an adjacent pair's other side is not an error.
@@ -148,7 +151,7 @@ def _report_rest(
     # as a change, but is not reported as an addition on its own.
     added = [m for m in target.mentions if m.kind == "month" or any(ch.isdigit() for ch in m.text)]
     for mention in source.mentions:
-        same_class = [m for m in added if _kind_class(m) == _kind_class(mention)]
+        same_class = [m for m in added if _comparable(m, mention)]
         if same_class:
             found = same_class[0]
             added.remove(found)
@@ -163,12 +166,26 @@ def _report_rest(
             message = f"{display(mention)} ({mention.text}) is missing from the translation"
             yield _finding(ctx, source, target, mention, None, Severity.MAJOR, message)
     for mention in added:
-        if mention.kind == "year" or _same_value(mention.value, 1):
+        if mention.kind == "year" or _same_value(mention.value, 1) or _in_a_name(target, mention):
             # A year is usually a clarification; a 1 renders 一 or 第一 ("No. 1"), which the extractors
-            # leave out on the source side because it is mostly "a"/"an".
+            # leave out on the source side because it is mostly "a"/"an"; a number hyphenated to a word is
+            # part of a name the source may write without it (新冠 → COVID-19).
             continue
         message = f"{mention.text!r} in the translation has no counterpart in the source"
         yield _finding(ctx, source, target, None, mention, Severity.MAJOR, message)
+
+
+def _comparable(a: NumberMention, b: NumberMention) -> bool:
+    """May ``b`` be reported as a changed ``a``? Same kind, or both plain counts (3 ↔ "3rd")."""
+    plain = ("number", "ordinal")
+    return a.kind == b.kind or (a.kind in plain and b.kind in plain)
+
+
+_HYPHENATED_TO_A_WORD = re.compile(r"[^\W\d_]-$")
+
+
+def _in_a_name(side: _Side, mention: NumberMention) -> bool:
+    return bool(_HYPHENATED_TO_A_WORD.search(side.text[: mention.start]))
 
 
 def _finding(

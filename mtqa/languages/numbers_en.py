@@ -40,7 +40,7 @@ _ORDINALS = {
 
 # Capitalised month names only: "may" and "march" are also verbs.
 _MONTH_NAME = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
     r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
@@ -84,6 +84,13 @@ LATIN_UNITS = frozenset({
     "km", "kg", "g", "mg", "t", "m", "cm", "mm", "ml", "mL", "L", "kW", "kWh", "MW", "MWh", "GW", "GWh",
     "TW", "TWh", "W", "V", "kV", "Hz", "kHz", "MHz", "GHz", "GB", "TB", "MB", "KB",
 })
+_FULL_MONTHS = frozenset(list(_MONTHS)[:12])
+_YEAR_AFTER = re.compile(r",?\s+\d{4}\b")
+# ISO-style dates: 2023-02-11, 2023/2/11, 2023.02.11.
+_ISO_DATE = re.compile(r"(?<![\d.])(?P<year>\d{4})([-/.])(?P<month>\d{1,2})\2(?P<day>\d{1,2})(?![\d])")
+# "one" is a number except in "one of", "no one", "the one", "one another" and the like.
+_NOT_ONE_BEFORE = re.compile(r"\b(?:no|any|every|some|the|this|that|which|each|only)\s+$", re.IGNORECASE)
+_NOT_ONE_AFTER = re.compile(r"\s+(?:of|another|day|by one|or two|or another)\b", re.IGNORECASE)
 # Words that make "May" a month rather than a verb when no day or year stands beside it.
 _MAY_BEFORE = re.compile(r"\b(?:in|of|early|late|mid|since|until|by|from|last|next|this|since|to)[\s-]+$",
                          re.IGNORECASE)
@@ -100,6 +107,9 @@ def extract_numbers(text: str) -> list[NumberMention]:
         mentions.append(mention)
         taken.append((mention.start, mention.end))
 
+    for mention in iso_dates(text):
+        add(mention)
+
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         for match in pattern.finditer(text):
             if not free(match.start(), match.end()):
@@ -107,6 +117,10 @@ def extract_numbers(text: str) -> list[NumberMention]:
             month_text = match.group("month")
             if month_text == "May" and not _may_is_month(text, match):
                 continue
+            if month_text.lower() not in _FULL_MONTHS and not (
+                match.group("day") or _YEAR_AFTER.match(text, match.end())
+            ):
+                continue  # "Jan", "Jun" alone are more often names (Ma Jun) than months
             month = _MONTHS[month_text.rstrip(".").lower()]
             start, end = match.span("month")
             add(NumberMention(float(month), "month", start, end, text[start:end]))
@@ -169,13 +183,32 @@ def extract_numbers(text: str) -> list[NumberMention]:
         end = match.end()
         if not free(start, end):
             continue
-        if words == ["one"] or (all(w in _SCALES for w in words) and not match.group("a")):
-            continue  # "one of", bare "hundreds"/"million" without a count
+        if words == ["one"] and (
+            _NOT_ONE_BEFORE.search(text[:start])
+            or _NOT_ONE_AFTER.match(text, end)
+            or text[end : end + 1] == "-"
+        ):
+            continue  # "one of", "no one", "one-sided"
+        if all(w in _SCALES for w in words) and not match.group("a"):
+            continue  # bare "hundreds"/"million" without a count
         value = _words_value(words)
         kind = "percent" if match.group("percent") else "number"
         add(NumberMention(float(value), kind, start, end, text[start:end]))
 
     return sorted(mentions, key=lambda m: m.start)
+
+
+def iso_dates(text: str) -> list[NumberMention]:
+    """Year, month and day of numeric dates (2023-02-11), shared by the extractors of other languages."""
+    mentions = []
+    for match in _ISO_DATE.finditer(text):
+        month, day = int(match.group("month")), int(match.group("day"))
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            continue
+        for kind in ("year", "month", "day"):
+            start, end = match.span(kind)
+            mentions.append(NumberMention(float(match.group(kind)), kind, start, end, text[start:end]))
+    return mentions
 
 
 def _scale(word: str | None) -> float:

@@ -16,7 +16,7 @@ from itertools import pairwise
 import cn2an
 
 from mtqa.languages import NumberMention
-from mtqa.languages.numbers_en import LATIN_UNITS
+from mtqa.languages.numbers_en import LATIN_UNITS, iso_dates
 
 # Full-width digits and signs map one-to-one onto ASCII, so offsets into the normalised text stay valid.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
@@ -42,7 +42,7 @@ _SPACES = " \u00a0\u2009\u3000"
 _MEASURES = (
     "个百分点", "百分点", "小时", "分钟", "季度", "千瓦", "兆瓦", "公里", "千米", "平方", "立方", "公顷",
     "公斤", "美元", "欧元", "英镑", "港元", "日元", "方面", "年代", "英里", "英尺", "英寸", "海里", "加仑",
-    "盎司", "磅", "级",
+    "盎司", "磅",
     "个", "项", "位", "名", "人", "次", "条", "家", "座", "所", "种", "类", "件", "台", "辆", "架", "艘",
     "吨", "元", "块", "米", "里", "亩", "克", "斤", "天", "周", "岁", "倍", "批", "场", "届", "轮", "份",
     "张", "本", "部", "篇", "章", "层", "栋", "套", "只", "头", "户", "片", "处", "道", "股", "笔", "例",
@@ -72,11 +72,15 @@ class _Raw:
 def extract_numbers(text: str) -> list[NumberMention]:
     normal = text.translate(_FULL_WIDTH)
     found: list[_Raw] = []
+    dates = iso_dates(normal)
     position = 0
     while True:
         match = _NUMBER.search(normal, position)
         if match is None:
             break
+        if any(d.start <= match.start() < d.end for d in dates):
+            position = match.end()
+            continue
         raw = _read(normal, text, match)
         run = match.group("cn") or ""
         if raw is None and len(run) > 1 and run[0] == "一" and not match.group("pre"):
@@ -87,7 +91,9 @@ def extract_numbers(text: str) -> list[NumberMention]:
         if raw is not None:
             found.append(raw)
         position = match.end()
-    return _mark_days(_join_ranges(found, normal), normal)
+    numbers = _mark_days(_join_ranges(found, normal), normal)
+    dates = [replace(d, text=text[d.start : d.end]) for d in dates]
+    return sorted(numbers + dates, key=lambda mention: mention.start)
 
 
 def _read(normal: str, original: str, match: re.Match[str]) -> _Raw | None:
