@@ -134,39 +134,87 @@ def _inflections(word: str) -> set[str]:
     return forms
 
 
-def _prefilter_key(term: str) -> str:
-    """A few leading characters every occurrence must contain (lower-cased): skips most regex searches."""
-    run = re.match(r"[^\W_]+", term.strip())
-    if not run:
-        return ""
-    letters = run.group()
-    return letters[: max(1, min(3, len(letters) - 1))].lower()
+_CANONICAL = str.maketrans(
+    {**{c: "'" for c in _APOSTROPHES}, **{c: '"' for c in _DOUBLE_QUOTES}, **{c: "-" for c in _HYPHENS}}
+)
+
+
+def _canonical(text: str) -> str:
+    """Lower case, one apostrophe, one double quote, one hyphen: the form the prefilter compares."""
+    return text.lower().translate(_CANONICAL)
+
+
+@lru_cache(maxsize=65536)
+def _required_pieces(term: str, word_separated: bool) -> tuple[str, ...]:
+    """Pieces of text every occurrence of ``term`` contains (in ``_canonical`` form), longest first.
+
+    Checking them with ``in`` skips the regex (and its compilation) for nearly all terms of a large
+    glossary. They are the letter/digit runs of the term's words; the last word loses up to three letters,
+    since inflection ("strategy" → "strategies") only changes its end.
+    """
+    canonical = _canonical(term.strip())
+    tokens = _TOKEN_SPLIT.split(canonical) if word_separated else canonical.split()
+    pieces = []
+    for position, token in enumerate(tokens):
+        if word_separated and position == len(tokens) - 1 and _LATIN_WORD.fullmatch(token):
+            pieces.append(token[: max(1, len(token) - 3)])
+        elif word_separated:
+            pieces.extend(re.findall(r"[^\W_]+", token))
+        else:
+            pieces.append(token)
+    return tuple(sorted(set(pieces), key=len, reverse=True))
+
+
+class TermSearcher:
+    """Finds a fixed list of terms in texts, longest match first and without overlaps.
+
+    Terms are bucketed by two characters of a piece they must contain, so a text only looks at the terms
+    whose bucket occurs in it: searching stays proportional to the text, not to the glossary.
+    """
+
+    def __init__(self, terms: Sequence[str], word_separated: bool) -> None:
+        self.terms = list(terms)
+        self.word_separated = word_separated
+        self._buckets: dict[str, list[int]] = defaultdict(list)
+        self._always: list[int] = []  # terms without a two-character piece to bucket on
+        for key, term in enumerate(self.terms):
+            pieces = _required_pieces(term, word_separated)
+            if pieces and len(pieces[0]) >= 2:
+                self._buckets[pieces[0][:2]].append(key)
+            else:
+                self._always.append(key)
+
+    def find(self, text: str) -> list[TermMatch]:
+        """Occurrences in ``text``, in text order: all candidates are collected, then kept from the longest
+        down; a candidate overlapping a kept one is dropped, equal lengths go to the earlier one."""
+        canonical = _canonical(text)
+        keys = set(self._always)
+        for start in range(len(canonical) - 1):
+            bucket = self._buckets.get(canonical[start : start + 2])
+            if bucket:
+                keys.update(bucket)
+        candidates: list[TermMatch] = []
+        for key in sorted(keys):
+            term = self.terms[key]
+            if not all(piece in canonical for piece in _required_pieces(term, self.word_separated)):
+                continue
+            pattern = term_pattern(term, self.word_separated)
+            if pattern is None:
+                continue
+            candidates.extend(
+                TermMatch(key, m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()
+            )
+        candidates.sort(key=lambda m: (m.start - m.end, m.start, m.key))
+        kept: list[TermMatch] = []
+        for candidate in candidates:
+            if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
+                kept.append(candidate)
+        return sorted(kept, key=lambda m: m.start)
 
 
 def find_terms(text: str, terms: Sequence[str], word_separated: bool) -> list[TermMatch]:
-    """Occurrences of ``terms`` in ``text``, longest first and without overlaps, in text order.
-
-    All candidate occurrences are collected, then kept from the longest down; a candidate overlapping a
-    kept one is dropped. Equal lengths go to the earlier one.
-    """
-    lowered = text.lower()
-    candidates: list[TermMatch] = []
-    for key, term in enumerate(terms):
-        prefix = _prefilter_key(term)
-        if prefix and prefix not in lowered:
-            continue
-        pattern = term_pattern(term, word_separated)
-        if pattern is None:
-            continue
-        candidates.extend(
-            TermMatch(key, m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()
-        )
-    candidates.sort(key=lambda m: (m.start - m.end, m.start, m.key))
-    kept: list[TermMatch] = []
-    for candidate in candidates:
-        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
-            kept.append(candidate)
-    return sorted(kept, key=lambda m: m.start)
+    """Occurrences of ``terms`` in ``text``, longest first and without overlaps, in text order."""
+    return TermSearcher(terms, word_separated).find(text)
 
 
 # --- the glossary seen from both sides ----------------------------------------------------------------
@@ -188,6 +236,7 @@ class TermIndex:
         self.source_entries: list[list[int]] = []
         self.target_forms: list[str] = []
         self.target_renderings: list[list[Rendering]] = []
+        self._searchers: dict[tuple[str, bool], TermSearcher] = {}
         source_keys: dict[str, int] = {}
         target_keys: dict[str, int] = {}
         for index, entry in enumerate(self.entries):
@@ -212,18 +261,31 @@ class TermIndex:
                     self.target_renderings.append([])
                 self.target_renderings[target_keys[key]].append(Rendering(index, kind, form))
 
+    def _searcher(self, side: str, word_separated: bool) -> TermSearcher:
+        key = (side, word_separated)
+        if key not in self._searchers:
+            terms = self.source_terms if side == "source" else self.target_forms
+            self._searchers[key] = TermSearcher(terms, word_separated)
+        return self._searchers[key]
+
     def source_occurrences(self, text: str, word_separated: bool) -> dict[int, list[TermMatch]]:
         """Entry index → its occurrences in ``text`` (longest match first across all source terms)."""
         found: dict[int, list[TermMatch]] = defaultdict(list)
-        for match in find_terms(text, self.source_terms, word_separated):
+        for match in self._searcher("source", word_separated).find(text):
             for entry in self.source_entries[match.key]:
                 found[entry].append(match)
         return found
 
     def target_occurrences(self, text: str, word_separated: bool) -> list[tuple[TermMatch, list[Rendering]]]:
         """Every known rendering in ``text`` (longest first across all entries), with what it renders."""
-        matches = find_terms(text, self.target_forms, word_separated)
+        matches = self._searcher("target", word_separated).find(text)
         return [(m, self.target_renderings[m.key]) for m in matches]
+
+
+@lru_cache(maxsize=4)
+def _term_index(entries: tuple[GlossaryEntry, ...]) -> TermIndex:
+    # A localisation run checks thousands of short strings against one glossary: index it once.
+    return TermIndex(Glossary(list(entries)))
 
 
 def _norm(term: str) -> str:
@@ -253,7 +315,7 @@ def check_terminology(ctx: CheckContext) -> Iterator[Finding]:
     settings = ctx.settings.get(CHECK_NAME, {})
     report_missing = settings.get("missing", True)
     report_inconsistency = settings.get("consistency", True)
-    index = TermIndex(ctx.glossary)
+    index = _term_index(tuple(ctx.glossary.entries))
     beads = _BeadTerms.collect(ctx, index)
     seen: dict[int, _Seen] = {}
     borrowed: set[tuple[int, int, int]] = set()  # (bead position, target offset, entry) already used
