@@ -24,11 +24,12 @@ from mtqa.pipeline import CheckOptions, check
 __version__ = "0.1.0"
 
 
-def load_glossary(path: str) -> Glossary:
-    """Load a glossary file (TSV/CSV with columns source, target, forbidden, note)."""
+def load_glossary(path: str, source_lang: str = "zh", target_lang: str = "en") -> Glossary:
+    """Load a glossary file (TSV/CSV with columns source, target, forbidden, note; or TBX, whose language
+    sections ``source_lang``/``target_lang`` pick)."""
     from mtqa.glossary import load_glossary as _load
 
-    return _load(path)
+    return _load(path, source_lang, target_lang)
 
 
 __all__ = [

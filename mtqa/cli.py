@@ -100,7 +100,14 @@ def check_command(
     source_text, _ = read_text(source_path, encoding)
     target_text, _ = read_text(target_path, encoding)
     reference_text = read_text(reference_path, encoding)[0] if reference_path else None
-    glossary = load_glossaries([str(p) for p in glossaries]) if glossaries else None
+    glossary = None
+    if glossaries:
+        # TBX files hold many languages: pick the sections of this run's pair (detected when not given).
+        from mtqa.languages import detect_language
+
+        glossary_langs = (source_lang or detect_language(source_text) or "zh",
+                          target_lang or detect_language(target_text) or "en")
+        glossary = load_glossaries([str(p) for p in glossaries], *glossary_langs)
     options: CheckOptions = config.to_options()
     options.pre_segmented = pre_segmented
     if "fail_on" in given or config.fail_on is None:

@@ -292,3 +292,19 @@ def test_bad_glossary_exits_2_with_one_line(tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "'target' column" in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_tbx_glossary_through_the_cli(tmp_path):
+    import json
+
+    tbx = write(tmp_path, "g.tbx", TBX_BASIC)
+    result = subprocess.run(
+        [sys.executable, "-m", "mtqa", "check", SAMPLE / "source.zh.txt", SAMPLE / "translation.en.txt",
+         "--glossary", tbx, "--no-model", "--aligner", "length", "--format", "json"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    spans = [f["target_span"]["text"] for f in report["findings"]
+             if f["check"] == "terminology" and f["severity"] == "major"]
+    assert sorted(spans) == ["Liaoshen Battle", "double carbon", "double carbon", "double carbon"]
