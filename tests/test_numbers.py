@@ -141,6 +141,15 @@ def test_a_changed_number_pairs_only_with_the_same_kind():
     assert {f.severity for f in findings} == {Severity.MINOR}
 
 
+def test_a_repeated_number_word_folded_into_a_pronoun_is_not_reported():
+    assert run(["两名妇女被困，救援人员救出了这两名妇女。"], ["Rescuers pulled two women out."]) == []
+
+
+def test_bare_orders_of_magnitude():
+    assert run(["股价蒸发千亿美元。"], ["Shares lost hundreds of billions of dollars."]) == []
+    assert run(["股价蒸发千亿美元。"], ["Shares lost $100 billion."]) == []
+
+
 def test_digit_one_matches_the_word_one():
     assert run(["营救出1名被困人员。"], ["They rescued one trapped person."]) == []
 

@@ -44,6 +44,8 @@ def values(mentions):
         ("三至五年", [(3, "number"), (5, "number")]),
         ("营收超亿元", [(100_000_000, "number")]),
         ("十亿元", [(1_000_000_000, "number")]),
+        ("百亿元", [(10_000_000_000, "number")]),
+        ("香港百人考察团", [(100, "number")]),
         ("十英里", [(10, "number")]),
         ("火星17导弹", [(17, "number")]),
         ("COVID-19疫情", [(19, "number")]),
@@ -63,7 +65,7 @@ def test_chinese_values(text, expected):
     "text",
     ["进一步加强", "一道", "统一", "双碳", "一流企业", "十分重要", "千方百计", "万众一心", "亿万人民",
      "三四个", "数十家", "一个重要", "一年来", "十四五规划", "5G网络", "双方", "第一",
-     "第一反应", "四方", "一万六七千元", "十五六个", "千亿美元", "百亿元", "A320客机", "二级市场"],
+     "第一反应", "四方", "一万六七千元", "十五六个", "千家万户", "百年大计", "A320客机", "二级市场"],
 )
 def test_chinese_words_that_are_not_numbers(text):
     assert zh_numbers(text) == []
@@ -109,6 +111,7 @@ def test_chinese_offsets_cover_the_mention():
         ("100MW of solar", [(100, "number")]),
         ("up 19x from 2021", [(19, "number"), (2021, "year")]),
         ("more than a decade", [(10, "number")]),
+        ("hundreds of billions of dollars", [(100_000_000_000, "number")]),
         ("one research institute", [(1, "number")]),
         (
             "February 11, 2023, 13:07",

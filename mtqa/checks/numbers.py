@@ -133,10 +133,9 @@ def _compare(ctx: CheckContext, source: _Side, target: _Side, *, matches) -> Ite
             continue
         source.mentions.remove(mention)
         if _same_value(mention.value, found.value):
-            message = (
-                f"{display(mention)} ({mention.text}) appears as {found.text!r} in the translation: "
-                f"the {mention.kind if mention.kind in ('percent', 'month') else found.kind} form is lost"
-            )
+            reading = f"not as a {mention.kind}" if mention.kind != "number" else f"as a {found.kind}"
+            message = f"{display(mention)} ({mention.text}) appears as {found.text!r} in the translation"
+            message += f", {reading}"
         else:
             message = f"{display(mention)} ({mention.text}) is rounded to {found.text!r} in the translation"
         yield _finding(ctx, source, target, mention, found, Severity.MINOR, message)
@@ -160,6 +159,9 @@ def _report_rest(
         elif any(_exact(mention, other) for other in matched):
             # The value is in the translation, once fewer than in the source: a repetition the translation
             # folded into a pronoun ("两名妇女 … 这两名妇女" → "two women … them") more often than a loss.
+            # Only a repeated figure in digits (a date repeated in a dateline and the text) is worth a note.
+            if not any(char.isdigit() for char in mention.text):
+                continue
             message = f"{display(mention)} ({mention.text}) occurs fewer times in the translation"
             yield _finding(ctx, source, target, mention, None, Severity.MINOR, message)
         else:

@@ -62,6 +62,12 @@ _WORDS = re.compile(
 _ORDINAL_WORD = re.compile(
     rf"\b(?:(?P<tens>{'|'.join(_TENS)})-)?(?P<ordinal>{'|'.join(_ORDINALS)})\b", re.IGNORECASE
 )
+# "hundreds of billions" renders 千亿, "tens of billions" 百亿, "hundreds of millions" 上亿: the order of
+# magnitude is the value the Chinese states.
+_ORDER = {"tens": 10, "hundreds": 100}
+_ORDERS_OF_MAGNITUDE = re.compile(
+    r"\b(?P<order>tens|hundreds)\s+of\s+(?P<scale>thousand|million|billion|trillion)s\b", re.IGNORECASE
+)
 # Nouns that carry a number: "more than a decade" translates 十余年, "a dozen" 十二.
 _COUNTED_NOUNS = {"decade": 10, "dozen": 12}
 _COUNTED_NOUN = re.compile(r"\b(?:an?\s+|one\s+)?(?P<noun>decade|dozen)\b(?!s)", re.IGNORECASE)
@@ -168,6 +174,11 @@ def extract_numbers(text: str) -> list[NumberMention]:
             value = _ORDINALS[match.group("ordinal").lower()]
             value += _TENS[match.group("tens").lower()] if match.group("tens") else 0
             add(NumberMention(float(value), "ordinal", match.start(), match.end(), match.group()))
+
+    for match in _ORDERS_OF_MAGNITUDE.finditer(text):
+        if free(*match.span()):
+            value = _ORDER[match.group("order").lower()] * _SCALES[match.group("scale").lower()]
+            add(NumberMention(float(value), "number", match.start(), match.end(), match.group()))
 
     for match in _COUNTED_NOUN.finditer(text):
         if free(*match.span()):

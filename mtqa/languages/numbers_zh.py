@@ -136,8 +136,11 @@ def _read(normal: str, original: str, match: re.Match[str]) -> _Raw | None:
             return _Raw(NumberMention(1e8, "number", start, end, original[start:end]), 1e8)
         return None
     if not has_digit and not run.startswith("十"):
-        # 千方百计, 万众一心, 百年 ("a century"), 千亿美元 ("hundreds of billions"): not values to keep.
-        return None
+        # 百人 (100 people) and 千亿元 (100 billion yuan, or "hundreds of billions") are counts; 千方百计,
+        # 万众一心, 百年 ("a century"), 千家万户 are words.
+        counted = run in ("百", "千", "万") and after.startswith(("人", "名", "余人", "多人"))
+        if not counted and not (run.endswith("亿") and measure_after):
+            return None
     if run[-1] in "万亿" and not measure_after and not pre:
         return None  # 亿万人民 and the like
     if _approximate(run):
