@@ -195,6 +195,22 @@ def test_missing_can_be_switched_off():
     assert list(check_terminology(context)) == []
 
 
+def test_consistency_can_be_switched_off():
+    context = make_context([("中国节能", "CECEP"), ("中国节能", "China Energy Conservation")])
+    context.settings = {"terminology": {"consistency": False}}
+    assert [f.category for f in check_terminology(context)] == ["terminology"]
+
+
+def test_single_character_and_quoted_terms():
+    glossary = Glossary([
+        GlossaryEntry("省", "province", ("provence",)),
+        GlossaryEntry("“双碳”", "“dual carbon”", ("\"double carbon\"",)),
+    ])
+    pair = ("全省实现“双碳”目标", 'The Provence achieves the "double carbon" goal')
+    findings = run([pair], glossary=glossary)
+    assert [f.target_span.text for f in findings] == ["Provence", '"double carbon"']
+
+
 def test_forbid_only_entry_reports_without_suggestion_and_never_missing():
     glossary = Glossary([GlossaryEntry("央地", "", ("central region",))])
     assert run([("央地合作", "cooperation between the centre and the provinces")], glossary=glossary) == []
