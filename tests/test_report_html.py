@@ -114,14 +114,16 @@ def _browser():
 
 
 @pytest.mark.browser
-def test_sample_report_in_headless_chromium(tmp_path):
+def test_sample_report_in_headless_chromium(tmp_path, monkeypatch):
     playwright, chromium = _browser()
     from mtqa.cli import main
 
     page_path = tmp_path / "report.html"
+    monkeypatch.chdir(ROOT)  # the paths in the page read as a user in the repository would type them
+    sample = SAMPLE.relative_to(ROOT)
     with pytest.raises(SystemExit) as exit_info:
-        main(["check", str(SAMPLE / "source.zh.txt"), str(SAMPLE / "translation.en.txt"),
-              "--glossary", str(SAMPLE / "glossary.tsv"), "--no-model", "--format", f"html={page_path}"])
+        main(["check", str(sample / "source.zh.txt"), str(sample / "translation.en.txt"),
+              "--glossary", str(sample / "glossary.tsv"), "--no-model", "--format", f"html={page_path}"])
     assert exit_info.value.code == 1  # the sample fails the default gate
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

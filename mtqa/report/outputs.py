@@ -86,8 +86,12 @@ def render(report: Report, fmt: str, *, fail_on: Severity | None = Severity.MAJO
     """Render one machine or HTML format as text (``rich`` is written to a console instead)."""
     if fmt == "json":
         from mtqa.report.json_report import report_to_dict
+        from mtqa.report.locations import finding_id
 
         data = report_to_dict(report)
+        # Additive to the version-1 contract: the id that ignore rules in the config file take.
+        for finding, entry in zip(report.findings, data["findings"], strict=True):
+            entry.setdefault("id", finding_id(finding))
         if reference is not None:
             from mtqa.metrics import reference_to_dict
 
