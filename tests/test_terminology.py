@@ -328,6 +328,12 @@ def test_inconsistent_renderings_are_reported_once_with_their_pairs():
     assert len(of_kind(findings, Severity.MAJOR)) == 2
 
 
+def test_long_lists_of_pairs_are_shortened():
+    findings = run([("中国节能", "CECEP")] * 7 + [("中国节能", "China Energy Conservation")])
+    message = next(f.message for f in findings if f.category == "fluency/inconsistency")
+    assert "“CECEP” in pairs 0, 1, 2, 3, 4 and 2 more; “China Energy Conservation” in pair 7" in message
+
+
 def test_spelling_variants_of_one_rendering_are_consistent():
     findings = run([
         ("实现双碳目标", "achieve the dual carbon goals"),

@@ -445,8 +445,7 @@ def _inconsistencies(index: TermIndex, seen: dict[int, _Seen]) -> Iterable[Findi
             continue
         entry = index.entries[entry_index]
         variants = "; ".join(
-            f"\u201c{form}\u201d in pair{'s' if len(pairs) > 1 else ''} {', '.join(map(str, pairs))}"
-            for form, pairs in record.forms.items()
+            f"\u201c{form}\u201d in {_pair_list(pairs)}" for form, pairs in record.forms.items()
         )
         # No target span: each forbidden occurrence already has its own finding and highlight.
         yield Finding(
@@ -459,3 +458,12 @@ def _inconsistencies(index: TermIndex, seen: dict[int, _Seen]) -> Iterable[Findi
             source_span=record.first_source,
             target_span=None,
         )
+
+
+def _pair_list(pairs: list[int], shown: int = 5) -> str:
+    """"pair 3", "pairs 3, 7" or "pairs 3, 7, 9, 12, 15 and 4 more": messages stay one readable line."""
+    if len(pairs) == 1:
+        return f"pair {pairs[0]}"
+    listed = ", ".join(map(str, pairs[:shown]))
+    more = f" and {len(pairs) - shown} more" if len(pairs) > shown else ""
+    return f"pairs {listed}{more}"
