@@ -50,6 +50,14 @@ def values(mentions):
         ("火星17导弹", [(17, "number")]),
         ("COVID-19疫情", [(19, "number")]),
         ("2023-02-11 13:07", [(2023, "year"), (2, "month"), (11, "day"), (13, "number"), (7, "number")]),
+        ("当日8时", [(8, "number")]),
+        ("19时54分", [(19, "number"), (54, "number")]),
+        ("凌晨四点半", [(4, "number"), (30, "number")]),
+        ("26日零点起", [(26, "day"), (0, "number")]),
+        ("平均高两成", [(20, "percent")]),
+        ("6成是男性", [(60, "percent")]),
+        ("5月1日", [(5, "month"), (1, "day")]),
+        ("今年一月", [(1, "month")]),
         ("二十三点五米", [(23.5, "number")]),
         ("20万千瓦", [(200_000, "number")]),  # 千 of 千瓦 is the kilo of the unit
         ("统一三年", [(3, "number")]),
@@ -65,7 +73,8 @@ def test_chinese_values(text, expected):
     "text",
     ["进一步加强", "一道", "统一", "双碳", "一流企业", "十分重要", "千方百计", "万众一心", "亿万人民",
      "三四个", "数十家", "一个重要", "一年来", "十四五规划", "5G网络", "双方", "第一",
-     "第一反应", "四方", "一万六七千元", "十五六个", "千家万户", "百年大计", "A320客机", "二级市场"],
+     "第一反应", "四方", "一万六七千元", "十五六个", "千家万户", "百年大计", "A320客机", "二级市场",
+     "零部件", "三成员", "前一日", "五道梁", "布展到一点"],
 )
 def test_chinese_words_that_are_not_numbers(text):
     assert zh_numbers(text) == []
@@ -113,6 +122,10 @@ def test_chinese_offsets_cover_the_mention():
         ("more than a decade", [(10, "number")]),
         ("hundreds of billions of dollars", [(100_000_000_000, "number")]),
         ("one research institute", [(1, "number")]),
+        ("At 8:00 on", [(8, "number")]),
+        ("until 4:30 am", [(4, "number"), (30, "number")]),
+        ("from 0:00 to 24:00", [(0, "number"), (24, "number")]),
+        ("at 5pm", [(5, "number")]),
         (
             "February 11, 2023, 13:07",
             [(2, "month"), (11, "day"), (2023, "year"), (13, "number"), (7, "number")],

@@ -146,9 +146,13 @@ def _report_rest(
 ) -> Iterator[Finding]:
     # Number words that the translation adds ("the two sides" for 双方, "first" for 首次) are idiomatic far
     # more often than they are errors; only added digits and month names are reported. An added year is
-    # usually a clarification ("the 1992 Consensus" for 九二共识): it can still pair with a source number
-    # as a change, but is not reported as an addition on its own.
-    added = [m for m in target.mentions if m.kind == "month" or any(ch.isdigit() for ch in m.text)]
+    # usually a clarification ("the 1992 Consensus" for 九二共识); a number hyphenated to a word is part of
+    # a name the source may write without it (新冠 → COVID-19).
+    added = [
+        m
+        for m in target.mentions
+        if (m.kind == "month" or any(ch.isdigit() for ch in m.text)) and not _in_a_name(target, m)
+    ]
     for mention in source.mentions:
         same_class = [m for m in added if _comparable(m, mention)]
         if same_class:
@@ -168,10 +172,10 @@ def _report_rest(
             message = f"{display(mention)} ({mention.text}) is missing from the translation"
             yield _finding(ctx, source, target, mention, None, Severity.MAJOR, message)
     for mention in added:
-        if mention.kind == "year" or _same_value(mention.value, 1) or _in_a_name(target, mention):
-            # A year is usually a clarification; a 1 renders 一 or 第一 ("No. 1"), which the extractors
-            # leave out on the source side because it is mostly "a"/"an"; a number hyphenated to a word is
-            # part of a name the source may write without it (新冠 → COVID-19).
+        if mention.kind in ("year", "month") or _same_value(mention.value, 1):
+            # A year or month is usually a clarification (25日 → "July 25" where the dateline gives the
+            # month); a 1 renders 一 or 第一 ("No. 1"), which the extractors leave out on the source side
+            # because it is mostly "a"/"an". Either can still pair with a source number as a change.
             continue
         message = f"{mention.text!r} in the translation has no counterpart in the source"
         yield _finding(ctx, source, target, None, mention, Severity.MAJOR, message)

@@ -91,6 +91,9 @@ LATIN_UNITS = frozenset({
     "TW", "TWh", "W", "V", "kV", "Hz", "kHz", "MHz", "GHz", "GB", "TB", "MB", "KB",
 })
 _FULL_MONTHS = frozenset(list(_MONTHS)[:12])
+_CLOCK = re.compile(
+    r"(?<![\d.:])(?P<hour>[01]?\d|2[0-4])\s?:\s?(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?![\d:])"
+)
 _YEAR_AFTER = re.compile(r",?\s+\d{4}\b")
 # ISO-style dates: 2023-02-11, 2023/2/11, 2023.02.11.
 _ISO_DATE = re.compile(r"(?<![\d.])(?P<year>\d{4})([-/.])(?P<month>\d{1,2})\2(?P<day>\d{1,2})(?![\d])")
@@ -113,8 +116,9 @@ def extract_numbers(text: str) -> list[NumberMention]:
         mentions.append(mention)
         taken.append((mention.start, mention.end))
 
-    for mention in iso_dates(text):
+    for mention in iso_dates(text) + clock_times(text):
         add(mention)
+    taken.extend(clock_spans(text))  # the zero minutes of "8:00" are not numbers either
 
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         for match in pattern.finditer(text):
@@ -146,7 +150,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
             continue
         if not (match.group("ordinal") or match.group("scale") or match.group("percent")):
             latin = _LATIN_AFTER.match(text, match.end("digits"))
-            if latin and latin.group() not in LATIN_UNITS and latin.group() != "x":  # "19x" = 19倍
+            if latin and latin.group() not in LATIN_UNITS and latin.group() not in ("x", "am", "pm"):
                 continue  # 5G, 3D, 737MAX: a name (the names check compares those)
         digits = match.group("digits")
         value = float(digits.replace(",", ""))
@@ -220,6 +224,23 @@ def iso_dates(text: str) -> list[NumberMention]:
             start, end = match.span(kind)
             mentions.append(NumberMention(float(match.group(kind)), kind, start, end, text[start:end]))
     return mentions
+
+
+def clock_times(text: str) -> list[NumberMention]:
+    """Hours, and minutes and seconds unless zero, of clock times (8:00, 19: 54, 13:07:20): "8:00" renders
+    8时 and "4:30" 四点半, so a zero minute must not count as a number of its own."""
+    mentions = []
+    for match in _CLOCK.finditer(text):
+        for group in ("hour", "minute", "second"):
+            if match.group(group) is None or (group != "hour" and int(match.group(group)) == 0):
+                continue
+            start, end = match.span(group)
+            mentions.append(NumberMention(float(match.group(group)), "number", start, end, text[start:end]))
+    return mentions
+
+
+def clock_spans(text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _CLOCK.finditer(text)]
 
 
 def _scale(word: str | None) -> float:

@@ -16,7 +16,7 @@ from itertools import pairwise
 import cn2an
 
 from mtqa.languages import NumberMention
-from mtqa.languages.numbers_en import LATIN_UNITS, iso_dates
+from mtqa.languages.numbers_en import LATIN_UNITS, clock_spans, clock_times, iso_dates
 
 # Full-width digits and signs map one-to-one onto ASCII, so offsets into the normalised text stay valid.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
@@ -37,17 +37,23 @@ _RANGE_TAIL = re.compile(rf"{_RANGE_JOINER}[\d{_CN_ALL}.,]+")
 _SPACES = " \u00a0\u2009\u3000"
 
 # Measure words and units after which a Chinese numeral is a quantity. Deliberately not here: 分 (十分 =
-# "very"), 期 (二期 = "Phase II"), 点 (一点 = "a little"), 成 (三成 = 30 %, rare in news), 方 (四方 = "the
-# Quartet", 双方), 代.
+# "very"), 期 (二期 = "Phase II"), 点 (一点 = "a little"; hours are handled below), 方 (四方 = "the
+# Quartet", 双方), 道 (五道梁 is a place, 一道 "together"), 级 (二级市场 "secondary market"), 代.
 _MEASURES = (
     "个百分点", "百分点", "小时", "分钟", "季度", "千瓦", "兆瓦", "公里", "千米", "平方", "立方", "公顷",
     "公斤", "美元", "欧元", "英镑", "港元", "日元", "方面", "年代", "英里", "英尺", "英寸", "海里", "加仑",
     "盎司", "磅",
     "个", "项", "位", "名", "人", "次", "条", "家", "座", "所", "种", "类", "件", "台", "辆", "架", "艘",
     "吨", "元", "块", "米", "里", "亩", "克", "斤", "天", "周", "岁", "倍", "批", "场", "届", "轮", "份",
-    "张", "本", "部", "篇", "章", "层", "栋", "套", "只", "头", "户", "片", "处", "道", "股", "笔", "例",
-    "宗", "大", "年", "月", "日", "号", "后", "%",
+    "张", "本", "部", "篇", "章", "层", "栋", "套", "只", "头", "户", "片", "处", "股", "笔", "例",
+    "宗", "大", "年", "月", "日", "号", "后", "时", "%",
 )
+# 点 is an hour after a time-of-day word or before 半/整/钟/N分 (凌晨四点半, 下午3点); elsewhere (一点,
+# 三点建议) it is "a little" or "point".
+_HOUR_BEFORE = ("凌晨", "上午", "下午", "晚上", "早上", "中午", "傍晚", "夜里", "晚", "早")
+_HOUR_POINT = re.compile(rf"点(?:[半整钟]|[\d{_CN_ALL}]+分)")
+# N成 is N × 10 % (两成 = 20 %) unless 成 starts a word (成员 member, 成为 become, 成立, 成本 …).
+_TENTHS = re.compile(r"成(?![员为立功本果熟就长交绩分效型片])")
 # Words of approximation that may sit between a number and its measure word (三十多个, 十余家).
 _APPROX_AFTER = "多余来"
 # Vague numbers: 数十 ("dozens"), 几百 ("hundreds"), not a value a translation has to keep.
@@ -72,13 +78,14 @@ class _Raw:
 def extract_numbers(text: str) -> list[NumberMention]:
     normal = text.translate(_FULL_WIDTH)
     found: list[_Raw] = []
-    dates = iso_dates(normal)
+    dates = iso_dates(normal) + clock_times(normal)
+    taken = [(d.start, d.end) for d in dates] + clock_spans(normal)
     position = 0
     while True:
         match = _NUMBER.search(normal, position)
         if match is None:
             break
-        if any(d.start <= match.start() < d.end for d in dates):
+        if any(start <= match.start() < end for start, end in taken):
             position = match.end()
             continue
         raw = _read(normal, text, match)
@@ -91,7 +98,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
         if raw is not None:
             found.append(raw)
         position = match.end()
-    numbers = _mark_days(_join_ranges(found, normal), normal)
+    numbers = _mark_days(_join_ranges(_half_hours(normal, text, found), normal), normal)
     dates = [replace(d, text=text[d.start : d.end]) for d in dates]
     return sorted(numbers + dates, key=lambda mention: mention.start)
 
@@ -122,13 +129,22 @@ def _read(normal: str, original: str, match: re.Match[str]) -> _Raw | None:
         value *= factor
         kind = _kind(value, after, pre, digits=len(match.group("arabic")))
         value = value % 100 if kind == "decade" else value
+        if kind == "number" and _TENTHS.match(after):
+            value, kind = value * 10, "percent"
         return _Raw(NumberMention(value, kind, start, end, original[start:end]), factor)
 
     run = match.group("cn")
     after, end = _after(normal, end)
     if normal[match.start() - 1 : match.start()] in tuple(_VAGUE_BEFORE) and not pre:
         return None
-    measure_after = _measure_after(after)
+    before = normal[: match.start()]
+    measure_after = (
+        _measure_after(after)
+        or bool(_TENTHS.match(after))
+        or (after.startswith("点") and (before.endswith(_HOUR_BEFORE) or bool(_HOUR_POINT.match(after))))
+        or (after.startswith("分") and before.endswith(("时", "点")))
+        or (run in ("零", "〇") and after.startswith("点"))  # 零点: midnight
+    )
     has_digit = any(char in _CN_DIGITS for char in run)
     pure_digits = all(char in _CN_DIGITS for char in run)
     if run == "亿":
@@ -151,17 +167,39 @@ def _read(normal: str, original: str, match: re.Match[str]) -> _Raw | None:
             return None
     elif not pre and not measure_after:
         return None
-    if run == "一" and not (after and after[0] in "月日号"):
+    if run == "一" and not _first_of_the_calendar(before, after):
         # 一个/一项/一年 usually become "a"/"an"/"a year", 第一 "first", "initial", "top" or "leading";
-        # 一道, 一流 are words.
+        # 一道, 一流 are words, 前一日 "the day before".
         return None
+    if run in ("零", "〇") and not after.startswith(("点", "时")):
+        return None  # 零部件 "parts", 零售 "retail"; 零点 is midnight
     value = _cn_value(run)
     if value is None:
         return None
     kind = _kind(value, after, pre, digits=len(run) if pure_digits else 0)
     value = value % 100 if kind == "decade" else value
+    if kind == "number" and _TENTHS.match(after):
+        value, kind = value * 10, "percent"
     factor = 1e8 if run.endswith("亿") else 1e4 if run.endswith("万") else 1.0
     return _Raw(NumberMention(value, kind, start, end, original[start:end]), factor)
+
+
+def _first_of_the_calendar(before: str, after: str) -> bool:
+    """一月 (January) after a year or before a day, 一日/一号 (the 1st) after a month."""
+    if after.startswith("月"):
+        return before.endswith("年") or bool(re.match(rf"月份|月[\d{_CN_ALL}]+[日号]", after))
+    return after.startswith(("日", "号")) and before.endswith("月")
+
+
+def _half_hours(normal: str, original: str, found: list[_Raw]) -> list[_Raw]:
+    """四点半 is 4:30: the 半 after an hour is thirty minutes."""
+    halves = []
+    for raw in found:
+        end = raw.mention.end
+        if normal.startswith("点半", end) or normal.startswith("时半", end):
+            half = NumberMention(30.0, "number", end + 1, end + 2, original[end + 1 : end + 2])
+            halves.append(_Raw(half, 1))
+    return sorted(found + halves, key=lambda raw: raw.mention.start)
 
 
 def _after(normal: str, end: int) -> tuple[str, int]:
