@@ -282,10 +282,30 @@ class TermIndex:
         return [(m, self.target_renderings[m.key]) for m in matches]
 
 
+class _EntriesKey:
+    """Cache key for a glossary's entries: hashed by identity (cheap for 10,000 entries), equal by value."""
+
+    __slots__ = ("_hash", "entries")
+
+    def __init__(self, entries: Iterable[GlossaryEntry]) -> None:
+        self.entries = tuple(entries)  # held by the cache, so the ids hashed below stay unique
+        self._hash = hash(tuple(map(id, self.entries)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _EntriesKey) and self.entries == other.entries
+
+
+def _term_index(glossary: Glossary) -> TermIndex:
+    return _cached_term_index(_EntriesKey(glossary.entries))
+
+
 @lru_cache(maxsize=4)
-def _term_index(entries: tuple[GlossaryEntry, ...]) -> TermIndex:
+def _cached_term_index(key: _EntriesKey) -> TermIndex:
     # A localisation run checks thousands of short strings against one glossary: index it once.
-    return TermIndex(Glossary(list(entries)))
+    return TermIndex(Glossary(list(key.entries)))
 
 
 def _norm(term: str) -> str:
@@ -315,7 +335,7 @@ def check_terminology(ctx: CheckContext) -> Iterator[Finding]:
     settings = ctx.settings.get(CHECK_NAME, {})
     report_missing = settings.get("missing", True)
     report_inconsistency = settings.get("consistency", True)
-    index = _term_index(tuple(ctx.glossary.entries))
+    index = _term_index(ctx.glossary)
     beads = _BeadTerms.collect(ctx, index)
     seen: dict[int, _Seen] = {}
     borrowed: set[tuple[int, int, int]] = set()  # (bead position, target offset, entry) already used
