@@ -44,6 +44,7 @@ from mtqa.pipeline import CheckOptions, run_checks, summarise
 L10N_CHECKS = ("placeholders",)
 # Checks that see placeholders and tags; all others get them blanked out.
 PROTECTED_BY = ("placeholders",)
+MASK = "\u2060"
 INPUT_CHECK = "input"
 INPUT_CATEGORY = "input/unreadable"
 
@@ -134,10 +135,10 @@ class ScanResult:
 def l10n_options(base: CheckOptions | None = None) -> CheckOptions:
     """The options for software strings: the defaults plus the checks that only make sense there."""
     options = base or CheckOptions()
-    if options.enabled_checks is None:
-        defaults = {name for name, info in all_checks().items() if info.default_enabled}
-        options = replace(options, enabled_checks=defaults | set(L10N_CHECKS))
-    return options
+    enabled = options.enabled_checks
+    if enabled is None:
+        enabled = {name for name, info in all_checks().items() if info.default_enabled}
+    return replace(options, enabled_checks=set(enabled) | set(L10N_CHECKS))
 
 
 class L10nChecker:
@@ -174,6 +175,8 @@ class L10nChecker:
                 sorted(self.options.disabled_checks),
                 sorted((k, v.value) for k, v in self.options.severity_overrides.items()),
                 sorted((k, repr(sorted(v.items()))) for k, v in self.options.check_settings.items()),
+                # Ignore rules drop findings before they are cached.
+                [repr(rule) for rule in getattr(self.options, "ignore", ())],
             )
         )
         self._check_version = check_version(enabled, options_repr)
@@ -323,8 +326,8 @@ class L10nChecker:
         # name and "%1$s" a number. Spans are rebuilt from the real text afterwards.
         protected = set(PROTECTED_BY) & (self.options.enabled_checks or set())
         findings = run_checks(context(source, target), self._only(protected)) if protected else []
-        masked_source = Document(mask_codes(source_text), source.lang, segments=source_segments)
-        masked_target = Document(mask_codes(target_text), target.lang, segments=target_segments)
+        masked_source = _masked(source)
+        masked_target = _masked(target)
         rest = replace(self.options, disabled_checks=self.options.disabled_checks | protected)
         findings += run_checks(context(masked_source, masked_target), rest)
         payloads: dict[int, dict] = {index: {"findings": [], "score": None} for index in todo}
@@ -352,10 +355,21 @@ class L10nChecker:
         return replace(self.options, enabled_checks=names)
 
 
-def mask_codes(text: str) -> str:
-    """``text`` with every placeholder and inline tag replaced by spaces of the same length.
+def _masked(document: Document) -> Document:
+    """The document with codes masked in its text and in its segments' texts (checks read both)."""
+    text = mask_codes(document.text)
+    segments = [
+        Segment(s.id, s.start, s.end, text[s.start : s.end], s.paragraph) for s in document.segments
+    ]
+    return Document(text, document.lang, document.path, segments=segments)
 
-    An ICU plural/select keeps the text of its branches; its argument, keywords, braces and ``#`` go.
+
+def mask_codes(text: str) -> str:
+    """``text`` with every placeholder and inline tag blanked out, keeping its length.
+
+    The blank is U+2060 WORD JOINER: not a letter, digit, space or punctuation mark to any check, so
+    "Uploaded {{count}} files" shows neither a name nor a doubled space. An ICU plural/select keeps the
+    text of its branches; its argument, keywords, braces and ``#`` go.
     """
     from mtqa.checks.placeholders import find_tokens
 
@@ -367,7 +381,7 @@ def mask_codes(text: str) -> str:
         if token.kind != "icu":
             for index in range(token.start, token.end):
                 if chars[index] != "\n":
-                    chars[index] = " "
+                    chars[index] = MASK
             continue
         depth = 0
         for index in range(token.start, token.end):
@@ -375,7 +389,7 @@ def mask_codes(text: str) -> str:
             if char == "{":
                 depth += 1
             if depth <= 1 or char in "{}#":
-                chars[index] = " "
+                chars[index] = MASK
             if char == "}":
                 depth -= 1
     return "".join(chars)
@@ -595,7 +609,8 @@ def collect(roots: Sequence[Path]) -> RepoFiles:
                 collected.json_groups.setdefault(f"{root}::{group}", {}).update(members)
         elif root.suffix.lower() == ".json":
             # A single JSON file: its partners in the other locales are found from the working directory.
-            base = Path.cwd() if _inside(root, Path.cwd()) else root.parent
+            # Relative to the working directory, as the path was given (reports show paths as given).
+            base = Path(".") if _inside(root, Path.cwd()) else root.parent
             for group, members in discover(base).json_groups.items():
                 if any(_same(root, member) for member in members.values()):
                     collected.json_groups.setdefault(f"{base}::{group}", {}).update(members)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 import defusedxml.ElementTree as DefusedET
+from click.core import ParameterSource
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -24,7 +25,6 @@ from mtqa.incremental import CACHE_DIR_NAME
 if TYPE_CHECKING:  # importing the checker is left to the run, so that `mtqa --help` stays quick
     from mtqa.l10n import FileResult, ScanResult
 
-FORMATS = ["rich", "json", "sarif", "junit", "github"]
 FAIL_ON_CHOICES = ["critical", "major", "minor", "never"]
 
 
@@ -36,9 +36,14 @@ FAIL_ON_CHOICES = ["critical", "major", "minor", "never"]
 @click.option("--source-lang", help="Source language (default: declared by the files, else detected).")
 @click.option("--target-lang", help="Only this target language (default: every one found).")
 @click.option("-f", "--format", "formats", multiple=True, default=("rich",), show_default=True,
-              type=click.Choice(FORMATS), help="Output format; repeat for several (one may go to stdout).")
-@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path),
-              help="Output file, one per --format in the same order ('-' for standard output).")
+              metavar="FMT[=PATH]",
+              help="Report format: rich, json, sarif, junit, github; FMT=PATH writes it to PATH. Repeatable: "
+                   "-f rich -f sarif=mtqa.sarif.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the (one) format given without =PATH to FILE instead of standard output.")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
+              help="Config file (default: mtqa.toml or [tool.mtqa] in pyproject.toml, found upward from the "
+                   "first PATH, else from the working directory).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="major", show_default=True,
               help="Fail (exit 1) on a finding of this severity or worse.")
 @click.option("--min-score", type=float, help="Fail when a file's MQM-style score is below this.")
@@ -59,7 +64,8 @@ def command(
     source_lang: str | None,
     target_lang: str | None,
     formats: tuple[str, ...],
-    outputs: tuple[Path, ...],
+    output: Path | None,
+    config_path: Path | None,
     fail_on: str,
     min_score: float | None,
     include_fuzzy: bool,
@@ -71,14 +77,17 @@ def command(
     verbose: bool,
 ) -> None:
     """Check every localisation file under PATHS (default: the current directory)."""
+    given = {name for name in click.get_current_context().params
+             if click.get_current_context().get_parameter_source(name) == ParameterSource.COMMANDLINE}
     code = run_scan(
         list(paths) or [Path(".")],
         glossaries=glossaries,
         source_lang=source_lang,
         target_lang=target_lang,
         formats=formats,
-        outputs=outputs,
-        fail_on=fail_on,
+        output=output,
+        config_path=config_path,
+        fail_on=fail_on if "fail_on" in given else None,
         min_score=min_score,
         include_fuzzy=include_fuzzy,
         changed_since=changed_since,
@@ -97,8 +106,9 @@ def run_scan(
     source_lang: str | None = None,
     target_lang: str | None = None,
     formats=("rich",),
-    outputs=(),
-    fail_on: str = "major",
+    output: Path | None = None,
+    config_path: Path | None = None,
+    fail_on: str | None = None,
     min_score: float | None = None,
     include_fuzzy: bool = False,
     changed_since: str | None = None,
@@ -108,22 +118,32 @@ def run_scan(
     verbose: bool = False,
     json_pair: bool = False,
 ) -> int:
-    """Run a scan and write its outputs; returns the exit code (0 passed, 1 gate failed)."""
+    """Run a scan and write its outputs; returns the exit code (0 passed, 1 gate failed).
+
+    ``fail_on``/``min_score``/languages/glossaries given here override the config file; None leaves them.
+    """
+    from mtqa.config import find_config, load_config
     from mtqa.errors import MtqaError
     from mtqa.l10n import scan, scan_json_pair
-    from mtqa.pipeline import CheckOptions
+    from mtqa.report.outputs import plan_outputs
 
-    if len(outputs) > len(formats):
-        raise click.UsageError("more --output files than --format options")
-    targets = list(outputs) + [None] * (len(formats) - len(outputs))
-    if sum(1 for t in targets if t is None or str(t) == "-") > 1:
-        raise click.UsageError("only one format can go to standard output; give --output for the others")
-    inputs = {p.resolve() for p in paths if p.is_file()}
-    for target in targets:
-        if target is not None and str(target) != "-" and target.resolve() in inputs:
-            raise MtqaError(f"{target}: is an input file; refusing to overwrite it with the report")
+    inputs = [p for p in paths if p.is_file()] + list(glossaries)
+    specs = plan_outputs(tuple(formats), output, inputs)
+    for spec in specs:
+        if spec.format == "html":
+            raise MtqaError("--format html renders one document pair; for a repository use json or sarif")
 
-    options = CheckOptions(fail_on=None if fail_on == "never" else Severity(fail_on), min_score=min_score)
+    # The config file of the scanned repository (found upward from the first path), else the working one.
+    first = paths[0] if paths[0].is_dir() else paths[0].parent
+    config = load_config(config_path) if config_path else load_config(find_config(first) or find_config())
+    options = config.to_options()
+    if fail_on is not None or config.fail_on is None:
+        options.fail_on = None if (fail_on or "major") == "never" else Severity(fail_on or "major")
+    if min_score is not None:
+        options.min_score = min_score
+    glossaries = tuple(glossaries) or tuple(config.glossaries)
+    source_lang = source_lang or config.source_lang
+    target_lang = target_lang or config.target_lang
     scorer = None
     if model:
         from mtqa.cli import make_scorer
@@ -143,19 +163,19 @@ def run_scan(
     else:
         result = scan(paths, changed_since=changed_since, **common)
 
-    for fmt, target in zip(formats, targets, strict=True):
-        if fmt == "rich":
-            if target is None or str(target) == "-":
+    for spec in specs:
+        if spec.format == "rich":
+            if spec.path is None:
                 render_rich_scan(result, Console(), quiet=quiet, verbose=verbose)
             else:
-                with target.open("w", encoding="utf-8") as handle:
+                with spec.path.open("w", encoding="utf-8") as handle:
                     render_rich_scan(result, Console(file=handle, width=110), quiet=quiet, verbose=verbose)
             continue
-        text = RENDERERS[fmt](result, options.fail_on)
-        if target is None or str(target) == "-":
+        text = RENDERERS[spec.format](result, options.fail_on)
+        if spec.path is None:
             sys.stdout.write(text)
         else:
-            target.write_text(text, encoding="utf-8")
+            spec.path.write_text(text, encoding="utf-8")
     return 0 if result.summary.passed else 1
 
 

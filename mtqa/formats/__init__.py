@@ -21,6 +21,7 @@ from mtqa.textio import decode
 
 # Localisation files are far smaller; a larger file is refused before it is read (and never read whole).
 MAX_FILE_BYTES = 200 * 1024 * 1024
+_MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def check_size(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> int:
     if stat.st_size > max_bytes:
         raise InputError(
             str(path),
-            f"file is too large ({stat.st_size / 1e6:.0f} MB; the limit is {max_bytes / 1e6:.0f} MB)",
+            f"file is too large ({stat.st_size / _MB:.0f} MB; the limit is {max_bytes / _MB:.0f} MB)",
         )
     return stat.st_size
 
@@ -87,7 +88,7 @@ def read_limited(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     except OSError as exc:
         raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
     if len(data) > max_bytes:
-        raise InputError(str(path), f"file is too large (over {max_bytes / 1e6:.0f} MB)")
+        raise InputError(str(path), f"file is too large (over {max_bytes / _MB:.0f} MB)")
     return data
 
 
