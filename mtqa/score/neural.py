@@ -37,6 +37,17 @@ monotone mapping documented in ``_fallback_scores``.
 
 from __future__ import annotations
 
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from mtqa.data import AlignedPair, Document, ModelSpan, PairScore, Severity
+from mtqa.languages import Language, get_language
+from mtqa.score.lm import GemmaModel, LanguageModel, PieceScores, Request
+
 FEATURE_NAMES: tuple[str, ...] = (
     "tgt_lp_cond",
     "tgt_lp_uncond",
@@ -59,3 +70,457 @@ FEATURE_NAMES: tuple[str, ...] = (
     "src_chars",
     "len_ratio",
 )
+
+# Each side of a pair is scored on its first MAX_SIDE_CHARS characters: a runaway bead (a whole page
+# aligned to one line) would otherwise cost seconds and gigabytes for a verdict that is already clear.
+MAX_SIDE_CHARS = 1200
+
+
+@dataclass
+class TokenScores:
+    """Per-token log-probs of one side of a pair; ``offsets`` are character offsets into the side's text."""
+
+    token_ids: list[int]
+    offsets: list[tuple[int, int]]
+    cond: list[float]  # given the other side
+    uncond: list[float]  # given only the language label
+
+    @property
+    def pmi(self) -> list[float]:
+        return [c - u for c, u in zip(self.cond, self.uncond, strict=True)]
+
+    def __len__(self) -> int:
+        return len(self.token_ids)
+
+
+@dataclass
+class PairAnalysis:
+    """Everything the model said about one (source, target) text pair."""
+
+    source: TokenScores
+    target: TokenScores
+    features: dict[str, float] = field(default_factory=dict)
+
+
+def _prompt_text(text: str) -> str:
+    # A newline inside a side would read as the end of the prompt's line; a space keeps every offset.
+    return " " + text[:MAX_SIDE_CHARS].replace("\r", " ").replace("\n", " ").replace("\t", " ")
+
+
+def _side_scores(piece: PieceScores, uncond: PieceScores) -> TokenScores:
+    """Drop the lone leading-space token (it scores the prompt's layout, not the text) and shift offsets
+    from the prompt piece (which starts with one space) back to the side's own text."""
+    keep = [i for i, (_, end) in enumerate(piece.offsets) if end > 1]
+    return TokenScores(
+        token_ids=[piece.token_ids[i] for i in keep],
+        offsets=[(max(piece.offsets[i][0] - 1, 0), piece.offsets[i][1] - 1) for i in keep],
+        cond=[piece.logprobs[i] for i in keep],
+        uncond=[uncond.logprobs[i] for i in keep],
+    )
+
+
+def analyse_pairs(
+    model: LanguageModel,
+    texts: Sequence[tuple[str, str]],
+    source_name: str,
+    target_name: str,
+    progress: Callable[[int], None] | None = None,
+) -> list[PairAnalysis]:
+    """Token scores and features of (source text, target text) pairs; two model requests per pair."""
+    requests = []
+    for source_text, target_text in texts:
+        src, tgt = _prompt_text(source_text), _prompt_text(target_text)
+        # Source first: the target given the source, and the source alone.
+        requests.append(Request((f"{source_name}:", src, f"\n{target_name}:", tgt), (1, 3)))
+        # Target first: the source given the target, and the target alone.
+        requests.append(Request((f"{target_name}:", tgt, f"\n{source_name}:", src), (1, 3)))
+    results = model.score(requests, progress=progress)
+    analyses = []
+    for index, (source_text, target_text) in enumerate(texts):
+        src_uncond, tgt_cond = results[2 * index]
+        tgt_uncond, src_cond = results[2 * index + 1]
+        source = _side_scores(src_cond, src_uncond)
+        target = _side_scores(tgt_cond, tgt_uncond)
+        unigram = model.unigram_logprobs(target.token_ids) if len(target) else []
+        features = pair_features(source, target, unigram, len(source_text), len(target_text))
+        analyses.append(PairAnalysis(source, target, features))
+    return analyses
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def pair_features(
+    source: TokenScores, target: TokenScores, unigram: Sequence[float], src_chars: int, tgt_chars: int
+) -> dict[str, float]:
+    """The features named in this module's docstring."""
+    pmi_fwd, pmi_rev = target.pmi, source.pmi
+    return {
+        "tgt_lp_cond": _mean(target.cond),
+        "tgt_lp_uncond": _mean(target.uncond),
+        "src_lp_cond": _mean(source.cond),
+        "src_lp_uncond": _mean(source.uncond),
+        "pmi_fwd": _mean(pmi_fwd),
+        "pmi_rev": _mean(pmi_rev),
+        "pmi_fwd_min": min(pmi_fwd, default=0.0),
+        "pmi_fwd_p10": _percentile(pmi_fwd, 0.1),
+        "pmi_rev_min": min(pmi_rev, default=0.0),
+        "pmi_rev_p10": _percentile(pmi_rev, 0.1),
+        "pmi_fwd_neg_sum": sum(min(0.0, v) for v in pmi_fwd),
+        "pmi_rev_neg_sum": sum(min(0.0, v) for v in pmi_rev),
+        "tgt_lp_cond_min": min(target.cond, default=0.0),
+        "tgt_lp_cond_p10": _percentile(target.cond, 0.1),
+        "slor": _mean([u - g for u, g in zip(target.uncond, unigram, strict=True)]),
+        "tgt_tokens": float(len(target)),
+        "src_tokens": float(len(source)),
+        "tgt_chars": float(tgt_chars),
+        "src_chars": float(src_chars),
+        "len_ratio": tgt_chars / src_chars if src_chars else 0.0,
+    }
+
+
+# --------------------------------------------------------------------------------------------------------
+# Error spans. Each side's tokens get a "badness" in nats; the highest-scoring runs of tokens (maximal
+# segments of badness minus a per-token margin, so that one bad token does not drag its neighbours in)
+# become spans when their total clears a threshold. Thresholds were set by reading the token scores of
+# the bundled sample and a few WMT items, not fitted; see the README section "neural".
+
+# Target side: the source makes the token less likely (negative PMI), or the token is surprising even
+# given the source while the source does not support it (a mistranslated or ungrammatical word).
+SURPRISE_FLOOR = 5.0  # nats of −log p(token | source) below which a token is unremarkable
+# One surprising token counts at most this much: rare names and acronyms are surprising to a 270M model.
+SURPRISE_CAP = 3.0
+SUPPORT_CEILING = 1.0  # PMI above which the source clearly supports a token
+TARGET_MARGIN = 1.0
+TARGET_THRESHOLD = 4.5
+# Source side (reverse direction): source tokens the target makes less likely than they are alone.
+SOURCE_MARGIN = 0.6
+SOURCE_THRESHOLD = 4.0
+MAJOR_STRENGTH = 9.0  # nats: a span this strong is a major candidate, weaker ones minor
+
+
+def target_badness(target: TokenScores) -> list[float]:
+    values = []
+    for cond, pmi in zip(target.cond, target.pmi, strict=True):
+        bad = max(0.0, -pmi)
+        if pmi < SUPPORT_CEILING:
+            bad += min(SURPRISE_CAP, max(0.0, -cond - SURPRISE_FLOOR))
+        values.append(bad)
+    return values
+
+
+def source_badness(source: TokenScores) -> list[float]:
+    return [max(0.0, -pmi) for pmi in source.pmi]
+
+
+def strongest_runs(badness: Sequence[float], margin: float, threshold: float) -> list[tuple[int, int, float]]:
+    """Non-overlapping token runs [first, end) with the largest total ``badness − margin``, strongest first
+    found, each totalling at least ``threshold`` in raw badness; returned in token order."""
+    scores = [b - margin for b in badness]
+    taken = [False] * len(scores)
+    runs = []
+    while True:
+        best, best_range = 0.0, None
+        running, start = 0.0, 0
+        for i, score in enumerate(scores):
+            if taken[i]:
+                running, start = 0.0, i + 1
+                continue
+            if running <= 0.0:
+                running, start = 0.0, i
+            running += score
+            if running > best:
+                best, best_range = running, (start, i + 1)
+        if best_range is None:
+            break
+        first, end = best_range
+        # Trim tokens that add nothing at the run's edges.
+        while first < end and badness[first] <= 0.0:
+            first += 1
+        while end > first and badness[end - 1] <= 0.0:
+            end -= 1
+        for i in range(best_range[0], best_range[1]):
+            taken[i] = True
+        total = sum(badness[first:end])
+        if total < threshold:
+            break
+        runs.append((first, end, total))
+    return sorted(runs)
+
+
+_EDGE_CHARACTERS = " \t\r\n.,;:!?\"'’‘“”()[]{}，。；：！？、（）《》「」"
+
+
+def _word_bounds(text: str, start: int, end: int, word_separated: bool) -> tuple[int, int]:
+    """Widen a token range to whole words where words are space-separated; trim spaces/punctuation."""
+    if word_separated:
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+    while start < end and text[start] in _EDGE_CHARACTERS:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_CHARACTERS:
+        end -= 1
+    return start, end
+
+
+def _severity(strength: float) -> Severity:
+    return Severity.MAJOR if strength >= MAJOR_STRENGTH else Severity.MINOR
+
+
+def find_spans(
+    analysis: PairAnalysis,
+    source_text: str,
+    target_text: str,
+    source_language: Language,
+    target_language: Language,
+) -> list[ModelSpan]:
+    """Model-found spans with offsets into ``source_text``/``target_text``."""
+    spans = []
+    target = analysis.target
+    for first, end, strength in strongest_runs(target_badness(target), TARGET_MARGIN, TARGET_THRESHOLD):
+        start, stop = _word_bounds(
+            target_text, target.offsets[first][0], target.offsets[end - 1][1], target_language.word_separated
+        )
+        if start >= stop:
+            continue
+        pmi = target.pmi[first:end]
+        cond = target.cond[first:end]
+        uncond = target.uncond[first:end]
+        # Unlikely with and without the source, and not made less likely by it: reads as broken English
+        # rather than as a wrong rendering of the source.
+        grammar = sum(pmi) > -1.0 and _mean(uncond) < -SURPRISE_FLOOR
+        category = "fluency/grammar" if grammar else "accuracy/mistranslation"
+        message = (
+            f"the model finds this unlikely in {target_language.name} with or without the source "
+            f"(mean log-prob {_mean(cond):.1f} given the source)"
+            if grammar
+            else f"the source does not support this wording (PMI {sum(pmi):+.1f} nats, "
+            f"log-prob {_mean(cond):.1f} per token given the source)"
+        )
+        spans.append(
+            ModelSpan("target", start, stop, target_text[start:stop], category, _severity(strength),
+                      round(strength, 2), message)
+        )
+    source = analysis.source
+    for first, end, strength in strongest_runs(source_badness(source), SOURCE_MARGIN, SOURCE_THRESHOLD):
+        start, stop = _word_bounds(
+            source_text, source.offsets[first][0], source.offsets[end - 1][1], source_language.word_separated
+        )
+        if start >= stop:
+            continue
+        spans.append(
+            ModelSpan(
+                "source",
+                start,
+                stop,
+                source_text[start:stop],
+                "accuracy/omission",
+                _severity(strength),
+                round(strength, 2),
+                f"the translation does not seem to account for this (reverse PMI {-strength:+.1f} nats)",
+            )
+        )
+    return spans
+
+
+# --------------------------------------------------------------------------------------------------------
+# Scores 0–100.
+
+
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, x))))
+
+
+def fallback_scores(features: dict[str, float]) -> tuple[float, float, float]:
+    """Adequacy, fluency and estimate when no fitted calibration is installed: a transparent monotone
+    mapping, not fitted to human judgments.
+
+    * adequacy: logistic of the weaker of the two PMIs (forward, reverse), centred at 1.0 nat per token
+      (MODEL.md: real translations 1.3–2.7, mismatched pairs 0.1–0.5), slope 3;
+    * fluency: logistic of the target's mean unconditional log-prob, centred at −5.5 (fluent sentences
+      −3.3 to −5.4, shuffled words −7.5 to −7.8), slope 1.5;
+    * estimate: the mean of the two.
+    """
+    adequacy = 100.0 * _logistic(3.0 * (min(features["pmi_fwd"], features["pmi_rev"]) - 1.0))
+    fluency = 100.0 * _logistic(1.5 * (features["tgt_lp_uncond"] + 5.5))
+    return round(adequacy, 1), round(fluency, 1), round((adequacy + fluency) / 2.0, 1)
+
+
+def _calibration():
+    """The shipped fitted calibration, or None while there is none (the fallback mapping is used)."""
+    try:
+        from mtqa.errors import MtqaError
+        from mtqa.score.calibration import load_calibration
+    except ImportError:
+        return None
+    try:
+        return load_calibration()
+    except (MtqaError, OSError):
+        return None
+
+
+def quality_scores(features: dict[str, float], calibration=None) -> tuple[float | None, ...]:
+    if calibration is not None:
+        scores = calibration.scores(features)
+        return scores.adequacy, scores.fluency, scores.estimate
+    return fallback_scores(features)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The scorer.
+
+
+class NeuralScorer:
+    """``mtqa.score.Scorer`` on a ``LanguageModel``: features, 0–100 scores and spans for every pair that
+    has text on both sides, in one length-sorted batch per document."""
+
+    name = "neural"
+
+    def __init__(self, model: LanguageModel, *, quiet: bool = False, use_calibration: bool = True) -> None:
+        self.model = model
+        self.quiet = quiet
+        self.calibration = _calibration() if use_calibration else None
+
+    @property
+    def calibrated(self) -> bool:
+        return self.calibration is not None
+
+    def score(
+        self,
+        source: Document,
+        target: Document,
+        pairs: Sequence[AlignedPair],
+        source_language: Language,
+        target_language: Language,
+    ) -> dict[int, PairScore]:
+        scored = [p for p in pairs if p.source_segments and p.target_segments]
+        texts = [(p.source_text(source), p.target_text(target)) for p in scored]
+        results = self.score_texts(texts, source_language, target_language)
+        out = {}
+        for pair, result in zip(scored, results, strict=True):
+            for span in result.spans:
+                shift = pair.source_start if span.side == "source" else pair.target_start
+                span.start += shift
+                span.end += shift
+            out[pair.id] = result
+        return out
+
+    def score_texts(
+        self, texts: Sequence[tuple[str, str]], source_language: Language, target_language: Language
+    ) -> list[PairScore]:
+        """Scores of raw (source text, target text) pairs; span offsets are into each pair's own texts."""
+        if not texts:
+            return []
+        with _Progress(len(texts) * 2, self.quiet) as progress:
+            analyses = analyse_pairs(
+                self.model,
+                texts,
+                source_language.prompt_name or source_language.name,
+                target_language.prompt_name or target_language.name,
+                progress=progress.advance,
+            )
+        results = []
+        for (source_text, target_text), analysis in zip(texts, analyses, strict=True):
+            adequacy, fluency, estimate = quality_scores(analysis.features, self.calibration)
+            results.append(
+                PairScore(
+                    adequacy=adequacy,
+                    fluency=fluency,
+                    estimate=estimate,
+                    features=analysis.features,
+                    spans=find_spans(analysis, source_text, target_text, source_language, target_language),
+                )
+            )
+        return results
+
+    def features_for_pairs(
+        self, texts: Sequence[tuple[str, str]], source_lang: str = "zh", target_lang: str = "en"
+    ) -> list[dict[str, float]]:
+        """The feature dicts of raw text pairs (for fitting the calibration on evaluation data)."""
+        results = self.score_texts(texts, get_language(source_lang), get_language(target_lang))
+        return [r.features for r in results]
+
+
+class _Progress:
+    """A rich progress bar on stderr while a batch is scored; silent when not a terminal or quiet."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total = total
+        self._bar = None
+        self._task = None
+        # Short batches finish before a bar would be read.
+        if not quiet and sys.stderr.isatty() and total >= 16:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True, console=_stderr_console())
+            self._task = self._bar.add_task("neural scoring", total=total)
+
+    def __enter__(self) -> _Progress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def advance(self, count: int) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, count)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _threads_from_environment() -> int | None:
+    value = os.environ.get("MTQA_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def load_scorer(*, quiet: bool = False) -> NeuralScorer:
+    """The scorer on the bundled model, for the command line (the model loads on first use).
+
+    Raises ``ModelUnavailableError`` (exit 2, one line) when the model package is not installed.
+    """
+    from mtqa.score.lm import model_info
+
+    info = model_info()
+    if not info.installed:
+        from mtqa.score.lm import _package
+
+        _package()  # raises the one-line error
+    return NeuralScorer(GemmaModel(threads=_threads_from_environment(), quiet=quiet), quiet=quiet)
+
+
+@cache
+def default_model() -> GemmaModel:
+    """One bundled model per process for batch scripts that call ``score_text_pairs`` repeatedly
+    (benchmarks, calibration); applications should hold their own ``GemmaModel``."""
+    return GemmaModel(threads=_threads_from_environment(), quiet=True)
+
+
+def score_text_pairs(
+    texts: Sequence[tuple[str, str]],
+    source_lang: str = "zh",
+    target_lang: str = "en",
+    model: LanguageModel | None = None,
+) -> list[PairScore]:
+    """Features, scores and spans of raw (source, target) text pairs; span offsets are into each text."""
+    scorer = NeuralScorer(model or default_model(), quiet=True)
+    return scorer.score_texts(texts, get_language(source_lang), get_language(target_lang))
