@@ -350,6 +350,17 @@ def test_consistently_forbidden_rendering_is_not_an_inconsistency():
 # --- other languages -----------------------------------------------------------------------------------
 
 
+def test_latin_words_inside_unspaced_text_keep_their_boundaries():
+    glossary = Glossary([GlossaryEntry("CEC", "CEC Group"), GlossaryEntry("COVID-19", "COVID-19")])
+    found = find_terms("CECEP公司与CEC公司", ["CEC"], word_separated=False)
+    assert [(m.start, m.end) for m in found] == [(8, 11)]
+    assert run([("CECEP公司", "CECEP")], glossary=glossary) == []  # no CEC in the source, nothing missing
+    # A hyphen variant in the source text is still the term.
+    assert [f.source_span.text for f in run([("COVID‑19疫情", "the pandemic")], glossary=glossary)] == [
+        "COVID‑19"
+    ]
+
+
 def test_spaced_source_and_unspaced_target():
     # English → Chinese: the source matches on word boundaries with inflection, the target as substrings.
     glossary = Glossary([GlossaryEntry("dual carbon", "双碳", ("两碳",)), GlossaryEntry("Governor", "省长")])

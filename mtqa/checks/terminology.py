@@ -47,6 +47,8 @@ _DOUBLE_QUOTE_CLASS = '["“”„«»]'
 _WORD_GAP = r"(?:\s*[-‐‑‒–]\s*|\s+)?"
 _TOKEN_SPLIT = re.compile(r"[\s\-‐‑‒–]+")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{3,}")
+_LATIN_ALNUM = r"[A-Za-z0-9\u00c0-\u024f]"
+_HYPHEN_CLASS = "[-‐‑‒–]"
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,12 @@ def term_pattern(term: str, word_separated: bool) -> re.Pattern[str] | None:
     if not term:
         return None
     if not word_separated:
-        return re.compile("".join(_char_pattern(ch, optional_punct=False) for ch in term), re.IGNORECASE)
+        # Substring matching, except that a Latin word or number inside the text ("CEC" in "CECEP公司")
+        # still needs its own boundaries.
+        body = "".join(_char_pattern(ch, optional_punct=False) for ch in term)
+        lead = rf"(?<!{_LATIN_ALNUM})" if re.fullmatch(_LATIN_ALNUM, term[0]) else ""
+        trail = rf"(?!{_LATIN_ALNUM})" if re.fullmatch(_LATIN_ALNUM, term[-1]) else ""
+        return re.compile(lead + body + trail, re.IGNORECASE)
     tokens = [t for t in _TOKEN_SPLIT.split(term) if t]
     if not tokens:
         return None
@@ -89,6 +96,8 @@ def _char_pattern(ch: str, optional_punct: bool) -> str:
         return _APOSTROPHE_CLASS
     if ch in _DOUBLE_QUOTES:
         return _DOUBLE_QUOTE_CLASS
+    if ch in _HYPHENS:
+        return _HYPHEN_CLASS
     if ch.isspace():
         return r"\s+"
     if optional_punct and ch in ".,":
