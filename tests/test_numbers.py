@@ -150,6 +150,12 @@ def test_bare_orders_of_magnitude():
     assert run(["股价蒸发千亿美元。"], ["Shares lost $100 billion."]) == []
 
 
+def test_approximate_numbers_match_either_value_and_are_never_missing():
+    assert run(["价格大概要一万六七千元。"], ["The price is about 16,000 to 17,000 yuan."]) == []
+    assert run(["价格大概要一万六七千元。"], ["The price is about 16,000 yuan."]) == []
+    assert run(["价格大概要一万六七千元。"], ["The price is high."]) == []
+
+
 def test_digit_one_matches_the_word_one():
     assert run(["营救出1名被困人员。"], ["They rescued one trapped person."]) == []
 

@@ -58,6 +58,11 @@ def values(mentions):
         ("6成是男性", [(60, "percent")]),
         ("5月1日", [(5, "month"), (1, "day")]),
         ("今年一月", [(1, "month")]),
+        ("首播时间：12：00-13:00", [(12, "number"), (13, "number")]),
+        ("一万六七千元", [(16000, "approximate"), (17000, "approximate")]),
+        ("十五六个", [(15, "approximate"), (16, "approximate")]),
+        ("三四个", [(3, "approximate"), (4, "approximate")]),
+        ("裂开四五厘米", [(4, "approximate"), (5, "approximate")]),
         ("二十三点五米", [(23.5, "number")]),
         ("20万千瓦", [(200_000, "number")]),  # 千 of 千瓦 is the kilo of the unit
         ("统一三年", [(3, "number")]),
@@ -72,9 +77,9 @@ def test_chinese_values(text, expected):
 @pytest.mark.parametrize(
     "text",
     ["进一步加强", "一道", "统一", "双碳", "一流企业", "十分重要", "千方百计", "万众一心", "亿万人民",
-     "三四个", "数十家", "一个重要", "一年来", "十四五规划", "5G网络", "双方", "第一",
-     "第一反应", "四方", "一万六七千元", "十五六个", "千家万户", "百年大计", "A320客机", "二级市场",
-     "零部件", "三成员", "前一日", "五道梁", "布展到一点"],
+     "数十家", "一个重要", "一年来", "十四五规划", "5G网络", "双方", "第一",
+     "第一反应", "四方", "千家万户", "百年大计", "A320客机", "二级市场",
+     "零部件", "三成员", "前一日", "五道梁", "布展到一点", "两人", "二次检测", "增长1倍多"],
 )
 def test_chinese_words_that_are_not_numbers(text):
     assert zh_numbers(text) == []
@@ -121,6 +126,8 @@ def test_chinese_offsets_cover_the_mention():
         ("up 19x from 2021", [(19, "number"), (2021, "year")]),
         ("more than a decade", [(10, "number")]),
         ("hundreds of billions of dollars", [(100_000_000_000, "number")]),
+        ("the Thousand Talents Plan", [(1000, "number")]),
+        ("more than doubled, twice as many", [(2, "number")]),
         ("one research institute", [(1, "number")]),
         ("At 8:00 on", [(8, "number")]),
         ("until 4:30 am", [(4, "number"), (30, "number")]),

@@ -41,7 +41,7 @@ def _kind_class(mention: NumberMention) -> str:
     # percentages and month names are told apart, since "20%" ↔ "20" or "April" ↔ "4" is a formatting slip.
     if mention.kind in ("percent", "month", "decade"):
         return mention.kind
-    return "number"
+    return "number"  # number, ordinal, year, day, approximate
 
 
 def _same_value(a: float, b: float) -> bool:
@@ -154,6 +154,8 @@ def _report_rest(
         if (m.kind == "month" or any(ch.isdigit() for ch in m.text)) and not _in_a_name(target, m)
     ]
     for mention in source.mentions:
+        if mention.kind == "approximate":
+            continue  # 三四个: "three or four", "several" or "three" are all fine
         same_class = [m for m in added if _comparable(m, mention)]
         if same_class:
             found = same_class[0]
@@ -164,8 +166,8 @@ def _report_rest(
             # The value is in the translation, once fewer than in the source: a repetition the translation
             # folded into a pronoun ("两名妇女 … 这两名妇女" → "two women … them") more often than a loss.
             # Only a repeated figure in digits (a date repeated in a dateline and the text) is worth a note.
-            if not any(char.isdigit() for char in mention.text):
-                continue
+            if not any(char.isdigit() for char in mention.text) or mention.kind in ("month", "year"):
+                continue  # "7月17和7月22日" → "July 17 and 22" shares the month
             message = f"{display(mention)} ({mention.text}) occurs fewer times in the translation"
             yield _finding(ctx, source, target, mention, None, Severity.MINOR, message)
         else:

@@ -69,8 +69,8 @@ _ORDERS_OF_MAGNITUDE = re.compile(
     r"\b(?P<order>tens|hundreds)\s+of\s+(?P<scale>thousand|million|billion|trillion)s\b", re.IGNORECASE
 )
 # Nouns that carry a number: "more than a decade" translates 十余年, "a dozen" 十二.
-_COUNTED_NOUNS = {"decade": 10, "dozen": 12}
-_COUNTED_NOUN = re.compile(r"\b(?:an?\s+|one\s+)?(?P<noun>decade|dozen)\b(?!s)", re.IGNORECASE)
+_COUNTED_NOUNS = {"decade": 10, "dozen": 12, "twice": 2, "thrice": 3}
+_COUNTED_NOUN = re.compile(r"\b(?:an?\s+|one\s+)?(?P<noun>decade|dozen|twice|thrice)\b(?!s)", re.IGNORECASE)
 # "12 to 14 million", "3-5%": the first number of a range borrows the scale and percent of the second.
 _RANGE_NEXT = re.compile(
     rf"\s*(?:to|-|–|—|and)\s*\$?(?P<next>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -92,7 +92,7 @@ LATIN_UNITS = frozenset({
 })
 _FULL_MONTHS = frozenset(list(_MONTHS)[:12])
 _CLOCK = re.compile(
-    r"(?<![\d.:])(?P<hour>[01]?\d|2[0-4])\s?:\s?(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?![\d:])"
+    r"(?<![\d.])(?<!\d:)(?P<hour>[01]?\d|2[0-4])\s?:\s?(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?![\d:])"
 )
 _YEAR_AFTER = re.compile(r",?\s+\d{4}\b")
 # ISO-style dates: 2023-02-11, 2023/2/11, 2023.02.11.
@@ -204,8 +204,9 @@ def extract_numbers(text: str) -> list[NumberMention]:
             or text[end : end + 1] == "-"
         ):
             continue  # "one of", "no one", "one-sided"
-        if all(w in _SCALES for w in words) and not match.group("a"):
-            continue  # bare "hundreds"/"million" without a count
+        bare_count = words in (["hundred"], ["thousand"])
+        if all(w in _SCALES for w in words) and not match.group("a") and not bare_count:
+            continue  # "million" without a count; but "Thousand Talents Plan" renders 千人计划
         value = _words_value(words)
         kind = "percent" if match.group("percent") else "number"
         add(NumberMention(float(value), kind, start, end, text[start:end]))

@@ -19,7 +19,7 @@ from mtqa.languages import NumberMention
 from mtqa.languages.numbers_en import LATIN_UNITS, clock_spans, clock_times, iso_dates
 
 # Full-width digits and signs map one-to-one onto ASCII, so offsets into the normalised text stay valid.
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．％，：", "0123456789.%,:")
 
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _CN_ALL = _CN_DIGITS + "十百千万亿"
@@ -42,7 +42,7 @@ _SPACES = " \u00a0\u2009\u3000"
 _MEASURES = (
     "个百分点", "百分点", "小时", "分钟", "季度", "千瓦", "兆瓦", "公里", "千米", "平方", "立方", "公顷",
     "公斤", "美元", "欧元", "英镑", "港元", "日元", "方面", "年代", "英里", "英尺", "英寸", "海里", "加仑",
-    "盎司", "磅",
+    "盎司", "磅", "厘米", "毫米", "毫升", "千克",
     "个", "项", "位", "名", "人", "次", "条", "家", "座", "所", "种", "类", "件", "台", "辆", "架", "艘",
     "吨", "元", "块", "米", "里", "亩", "克", "斤", "天", "周", "岁", "倍", "批", "场", "届", "轮", "份",
     "张", "本", "部", "篇", "章", "层", "栋", "套", "只", "头", "户", "片", "处", "股", "笔", "例",
@@ -88,30 +88,29 @@ def extract_numbers(text: str) -> list[NumberMention]:
         if any(start <= match.start() < end for start, end in taken):
             position = match.end()
             continue
-        raw = _read(normal, text, match)
+        raws = _read(normal, text, match)
         run = match.group("cn") or ""
-        if raw is None and len(run) > 1 and run[0] == "一" and not match.group("pre"):
+        if not raws and len(run) > 1 and run[0] == "一" and not match.group("pre"):
             # The run may have swallowed the end of a word before it (统一 + 三年 → "一三年"): retry after
             # that 一.
             position = match.start() + 1
             continue
-        if raw is not None:
-            found.append(raw)
+        found.extend(raws)
         position = match.end()
     numbers = _mark_days(_join_ranges(_half_hours(normal, text, found), normal), normal)
     dates = [replace(d, text=text[d.start : d.end]) for d in dates]
     return sorted(numbers + dates, key=lambda mention: mention.start)
 
 
-def _read(normal: str, original: str, match: re.Match[str]) -> _Raw | None:
+def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
     pre = match.group("pre") or ""
     start, end = match.start(), match.end()
     if match.group("arabic"):
         if _LATIN_BEFORE.search(normal[: match.start("arabic")]):
-            return None  # part of a name or model number (A320, COVID-19): the names check owns it
+            return ()  # part of a name or model number (A320, COVID-19): the names check owns it
         latin = _LATIN_AFTER.match(normal, end)
         if latin and latin.group() not in LATIN_UNITS:
-            return None  # 5G, 3D, 4K
+            return ()  # 5G, 3D, 4K
         value = float(match.group("arabic").replace(",", ""))
         multipliers = match.group("mult") or ""
         # 千 of 千瓦 is the unit's kilo (20万千瓦 = 200,000 kW); 百 of 百分点 belongs to "percentage point".
@@ -126,17 +125,19 @@ def _read(normal: str, original: str, match: re.Match[str]) -> _Raw | None:
         for char in multipliers:
             factor *= _MULTIPLIER[char]
         after, end = _after(normal, end)
+        if value == 1 and factor == 1 and after.startswith("倍"):
+            return ()  # 增长1倍 is "doubled"
         value *= factor
         kind = _kind(value, after, pre, digits=len(match.group("arabic")))
         value = value % 100 if kind == "decade" else value
         if kind == "number" and _TENTHS.match(after):
             value, kind = value * 10, "percent"
-        return _Raw(NumberMention(value, kind, start, end, original[start:end]), factor)
+        return (_Raw(NumberMention(value, kind, start, end, original[start:end]), factor),)
 
     run = match.group("cn")
     after, end = _after(normal, end)
     if normal[match.start() - 1 : match.start()] in tuple(_VAGUE_BEFORE) and not pre:
-        return None
+        return ()
     before = normal[: match.start()]
     measure_after = (
         _measure_after(after)
@@ -149,39 +150,51 @@ def _read(normal: str, original: str, match: re.Match[str]) -> _Raw | None:
     pure_digits = all(char in _CN_DIGITS for char in run)
     if run == "亿":
         if match.start() > 0 and normal[match.start() - 1] in _BARE_YI_BEFORE:
-            return _Raw(NumberMention(1e8, "number", start, end, original[start:end]), 1e8)
-        return None
+            return (_Raw(NumberMention(1e8, "number", start, end, original[start:end]), 1e8),)
+        return ()
     if not has_digit and not run.startswith("十"):
         # 百人 (100 people) and 千亿元 (100 billion yuan, or "hundreds of billions") are counts; 千方百计,
         # 万众一心, 百年 ("a century"), 千家万户 are words.
         counted = run in ("百", "千", "万") and after.startswith(("人", "名", "余人", "多人"))
         if not counted and not (run.endswith("亿") and measure_after):
-            return None
+            return ()
     if run[-1] in "万亿" and not measure_after and not pre:
-        return None  # 亿万人民 and the like
-    if _approximate(run):
-        return None  # 三四个, 十五六个, 一万六七千: "three or four", not a value to keep
+        return ()  # 亿万人民 and the like
+    approximate = _approximate(run)
+    if approximate is not None:
+        # 三四个, 十五六个, 一万六七千: "three or four" — both values, neither one required.
+        if not (measure_after or pre):
+            return ()
+        low, high = (_cn_value(variant) for variant in approximate)
+        if low is None or high is None:
+            return ()
+        text = original[start:end]
+        return _Raw(NumberMention(low, "approximate", start, end, text), 1.0), _Raw(
+            NumberMention(high, "approximate", start, end, text), 1.0
+        )
     if pure_digits and len(run) > 1:
         # 二〇二三 and 八零(后) are numeral tokens.
         if not ("〇" in run or "零" in run or (len(run) == 4 and after.startswith("年"))):
-            return None
+            return ()
     elif not pre and not measure_after:
-        return None
+        return ()
     if run == "一" and not _first_of_the_calendar(before, after):
         # 一个/一项/一年 usually become "a"/"an"/"a year", 第一 "first", "initial", "top" or "leading";
         # 一道, 一流 are words, 前一日 "the day before".
-        return None
+        return ()
+    if (run == "两" and after.startswith("人")) or (run == "二" and after.startswith("次")):
+        return ()  # 两人 "the couple", "both", "they"; 二次 "secondary", "a second round"
     if run in ("零", "〇") and not after.startswith(("点", "时")):
-        return None  # 零部件 "parts", 零售 "retail"; 零点 is midnight
+        return ()  # 零部件 "parts", 零售 "retail"; 零点 is midnight
     value = _cn_value(run)
     if value is None:
-        return None
+        return ()
     kind = _kind(value, after, pre, digits=len(run) if pure_digits else 0)
     value = value % 100 if kind == "decade" else value
     if kind == "number" and _TENTHS.match(after):
         value, kind = value * 10, "percent"
     factor = 1e8 if run.endswith("亿") else 1e4 if run.endswith("万") else 1.0
-    return _Raw(NumberMention(value, kind, start, end, original[start:end]), factor)
+    return (_Raw(NumberMention(value, kind, start, end, original[start:end]), factor),)
 
 
 def _first_of_the_calendar(before: str, after: str) -> bool:
@@ -211,15 +224,17 @@ def _after(normal: str, end: int) -> tuple[str, int]:
     return after, end
 
 
-def _approximate(run: str) -> bool:
+def _approximate(run: str) -> tuple[str, str] | None:
     """Two neighbouring digits in ascending order (三四, 六七) make a run approximate in a compound number
-    or a short one; in a four-digit year (二〇二三) they are just digits."""
+    or a short one; in a four-digit year (二〇二三) they are just digits. Returns the two readings
+    (五六百 → 五百, 六百; 一万六七千 → 一万六千, 一万七千)."""
     if not (len(run) <= 3 or any(char in "十百千万亿" for char in run)):
-        return False
+        return None
     order = "一二三四五六七八九"
-    return any(
-        a in order and b in order and order.index(b) == order.index(a) + 1 for a, b in pairwise(run)
-    )
+    for index, (a, b) in enumerate(pairwise(run)):
+        if a in order and b in order and order.index(b) == order.index(a) + 1:
+            return run[:index] + a + run[index + 2 :], run[:index] + b + run[index + 2 :]
+    return None
 
 
 def _join_ranges(found: list[_Raw], normal: str) -> list[NumberMention]:
