@@ -21,11 +21,11 @@ REQUIRED_COLUMNS = ("source", "target")
 OPTIONAL_COLUMNS = ("forbidden", "note")
 
 # TBX administrativeStatus / normativeAuthorization values, grouped by what they mean for a translation.
-# TBX-Basic writes "deprecatedTerm-admn-sts", normativeAuthorization writes "deprecatedTerm"; both reduce
-# to the part before "-admn-sts".
-_FORBIDDEN_STATUS = {"deprecatedterm", "supersededterm", "notrecommended", "forbiddenterm", "obsoleteterm"}
-_PREFERRED_STATUS = {"preferredterm", "standardizedterm", "legalterm", "regulatedterm"}
-_ADMITTED_STATUS = {"admittedterm"}
+# TBX-Basic writes "deprecatedTerm-admn-sts", normativeAuthorization "deprecatedTerm", some exports plain
+# "deprecated"; all reduce to the word before "Term".
+_FORBIDDEN_STATUS = {"deprecated", "superseded", "notrecommended", "forbidden", "obsolete"}
+_PREFERRED_STATUS = {"preferred", "standardized", "legal", "regulated"}
+_ADMITTED_STATUS = {"admitted"}
 _STATUS_TYPES = {"administrativestatus", "normativeauthorization"}
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -236,7 +236,7 @@ def _terms(lang_section: Element) -> Iterable[tuple[str, str]]:
 
 
 def _status_kind(value: str) -> str:
-    key = value.strip().lower().replace(" ", "").removesuffix("-admn-sts")
+    key = value.strip().lower().replace(" ", "").removesuffix("-admn-sts").removesuffix("term")
     if key in _FORBIDDEN_STATUS:
         return "forbidden"
     if key in _PREFERRED_STATUS:

@@ -229,6 +229,35 @@ def test_tbx_basic_with_deprecated_terms(tmp_path):
     assert campaign.forbidden == ("Liaoshen Battle",)
 
 
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        ("deprecatedTerm-admn-sts", "forbidden"), ("supersededTerm-admn-sts", "forbidden"),
+        ("notRecommended", "forbidden"), ("deprecated", "forbidden"), ("obsolete", "forbidden"),
+        ("preferredTerm-admn-sts", "target"), ("standardizedTerm", "target"),
+        ("admittedTerm-admn-sts", "alternative"), ("somethingElse", "alternative"),
+    ],
+)
+def test_tbx_status_values(tmp_path, status, kind):
+    tbx = (
+        '<martif type="TBX"><text><body><termEntry>'
+        '<langSet xml:lang="zh"><tig><term>省长</term></tig></langSet>'
+        '<langSet xml:lang="en">'
+        f'<tig><term>Province Head</term><termNote type="administrativeStatus">{status}</termNote></tig>'
+        '<tig><term>Governor</term>'
+        '<termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></tig>'
+        "</langSet></termEntry></body></text></martif>"
+    )
+    entry = load_glossary(write(tmp_path, "g.tbx", tbx)).entries[0]
+    # Preferred terms come before admitted ones whatever their order in the file.
+    expected = {
+        "forbidden": ("Governor", (), ("Province Head",)),
+        "target": ("Province Head", ("Governor",), ()),
+        "alternative": ("Governor", ("Province Head",), ()),
+    }[kind]
+    assert (entry.target, entry.alternatives, entry.forbidden) == expected
+
+
 def test_tbx_languages_are_parameters(tmp_path):
     path = write(tmp_path, "g.tbx", TBX_BASIC)
     reverse = by_source(load_glossary(path, source_lang="en", target_lang="zh"))
