@@ -34,8 +34,11 @@ def render_rich(report: Report, console: Console, *, verbose: bool = False, quie
     by_pair: dict[int | None, list[Finding]] = {}
     for finding in report.findings:
         by_pair.setdefault(finding.pair, []).append(finding)
-    for finding in by_pair.get(None, []):
-        console.print(_finding_line(finding))
+    document_findings = by_pair.get(None, [])
+    if document_findings:
+        console.print(Text("document", style="bold cyan"))
+        console.print(_findings_grid(document_findings))
+        console.print()
     shown = 0
     for pair in report.pairs:
         findings = by_pair.get(pair.id, [])
@@ -112,14 +115,53 @@ def _pair_block(report: Report, pair: AlignedPair, findings: list[Finding]) -> G
                           [(f.source_span, f.severity) for f in findings if f.source_span])
     target = _highlighted(report.target.text, pair.target_start, pair.target_end,
                           [(f.target_span, f.severity) for f in findings if f.target_span])
-    table = Table(box=box.SIMPLE, show_header=False, expand=True, padding=(0, 1))
-    table.add_column(ratio=1)
-    table.add_column(ratio=1)
-    table.add_row(source, target)
-    parts: list = [title, table]
-    parts.extend(_finding_line(f) for f in findings)
+    parts: list = [title]
+    if pair.source_segments and pair.target_segments:
+        table = Table(box=box.SIMPLE, show_header=False, expand=True, padding=(0, 1))
+        # "fold" so that Chinese, which has no spaces to wrap at, wraps instead of being cut off.
+        table.add_column(ratio=1, overflow="fold")
+        table.add_column(ratio=1, overflow="fold")
+        table.add_row(source, target)
+        parts.append(table)
+    else:
+        # An addition or omission has one side only: one full-width line, shortened, saves half the screen.
+        side, text = ("source", source) if pair.source_segments else ("target", target)
+        line = Table.grid(padding=(0, 1))
+        line.add_column(width=1)
+        line.add_column(no_wrap=True, style="dim")
+        line.add_column(overflow="fold")
+        line.add_row("", f"only in the {side}:", _shortened(text, 300))
+        parts.append(line)
+    parts.append(_findings_grid(findings))
     parts.append(Text(""))
     return Group(*parts)
+
+
+def _shortened(text: Text, limit: int) -> Text:
+    if len(text) <= limit:
+        return text
+    short = text[:limit]
+    short.append("…", style="dim")
+    return short
+
+
+def _findings_grid(findings: list[Finding]) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=1)
+    grid.add_column(width=8, no_wrap=True)
+    grid.add_column(overflow="fold")
+    for finding in findings:
+        grid.add_row("", *_finding_cells(finding))
+    return grid
+
+
+def _finding_cells(finding: Finding) -> tuple[Text, Text]:
+    message = Text(f"{finding.category}  ", style="bold")
+    message.append(finding.message)
+    if finding.suggestion:
+        message.append("  → ", style="dim")
+        message.append(finding.suggestion, style="green")
+    return Text(finding.severity.value.upper(), style=SEVERITY_STYLE[finding.severity]), message
 
 
 def _highlighted(text: str, start: int | None, end: int | None, spans) -> Text:
@@ -133,12 +175,5 @@ def _highlighted(text: str, start: int | None, end: int | None, spans) -> Text:
     return out
 
 
-def _finding_line(finding: Finding) -> Text:
-    line = Text("  ")
-    line.append(f"{finding.severity.value.upper():8}", style=SEVERITY_STYLE[finding.severity])
-    line.append(f"{finding.category}  ", style="bold")
-    line.append(finding.message)
-    if finding.suggestion:
-        line.append("  → ", style="dim")
-        line.append(finding.suggestion, style="green")
-    return line
+def _finding_line(finding: Finding) -> Table:
+    return _findings_grid([finding])
