@@ -106,6 +106,24 @@ def test_pairs_without_findings_are_collapsed():
     assert '<details class="quiet"><summary>1 pair without findings (pair 2)</summary>' in page
 
 
+def test_reference_metrics_are_shown():
+    from mtqa.metrics import CorpusScore, ReferenceMetrics
+
+    reference = ReferenceMetrics(
+        "ref<1>.txt",
+        [CorpusScore("BLEU", 41.5, "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0",
+                     "BLEU = 41.50")],
+        {0: 55.25, 1: 88.0},
+    )
+    page = render_html(sample_report(), reference)
+    assert "ref&lt;1&gt;.txt" in page and "tok:13a" in page and "41.50" in page
+    assert "<span>chrF 55.2</span>" in page or "<span>chrF 55.3</span>" in page
+    assert "Per-pair model estimate" in page  # the model's estimate comes first where there is one
+    report = sample_report()
+    report.scores = {}
+    assert "Per-pair chrF against the reference" in render_html(report, reference)
+
+
 def _browser():
     if not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()):
         pytest.skip("no Chromium binary (apt-get install chromium); the browser test needs one")

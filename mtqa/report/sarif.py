@@ -15,7 +15,6 @@ from mtqa.data import Finding, Report, Severity
 from mtqa.report.locations import FileLocation, finding_id, primary_location, region_of, relative_uri
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/mtqa/mtqa"
 
 # Code scanning knows error, warning and note; major already fails the default quality gate.
 SARIF_LEVEL = {Severity.CRITICAL: "error", Severity.MAJOR: "error", Severity.MINOR: "warning"}
@@ -38,7 +37,6 @@ def report_to_sarif(report: Report, base: Path | None = None) -> dict:
                 "name": "mtqa",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": rules,
             }
         },
