@@ -80,12 +80,21 @@ def check_command(
     reference_path: Path | None,
 ) -> None:
     """Check the translation TARGET of SOURCE: mtqa check SOURCE TARGET [--glossary FILE]."""
+    from mtqa.commands.scan import is_localisation_input, run_scan
     from mtqa.config import load_config
     from mtqa.glossary import load_glossaries
     from mtqa.pipeline import CheckOptions, check
     from mtqa.report.outputs import emit_reports, plan_outputs
     from mtqa.textio import read_text
 
+    if is_localisation_input(paths):
+        # PO/XLIFF/TMX/CSV files, directories, or two JSON string files: checked string by string by the
+        # localisation scanner (see `mtqa scan`); the flags that apply to it are passed on.
+        given = _given_on_command_line(click.get_current_context())
+        sys.exit(run_scan(list(paths), glossaries=glossaries, source_lang=source_lang,
+                          target_lang=target_lang, formats=formats, output=output, config_path=config_path,
+                          fail_on=fail_on if "fail_on" in given else None, min_score=min_score, model=model,
+                          quiet=quiet, verbose=verbose, check_mode=True, cache_dir=None))
     if len(paths) != 2:
         raise click.UsageError("check takes SOURCE and TARGET (two text files)")
     source_path, target_path = paths

@@ -69,9 +69,24 @@ def check_version(functions: Iterable, options_repr: str) -> str:
 
 
 def model_version(scorer) -> str:
+    """The scorer's own ``version`` if it has one, else a hash of its module's code and of the shipped
+    calibration files (a refitted calibration changes every score)."""
     if scorer is None:
         return "none"
-    return f"{getattr(scorer, 'name', type(scorer).__name__)}:{getattr(scorer, 'version', '')}"
+    name = getattr(scorer, "name", type(scorer).__name__)
+    declared = getattr(scorer, "version", None)
+    if declared:
+        return f"{name}:{declared}"
+    import mtqa
+
+    digest = hashlib.sha256(f"{name}\x1f{mtqa.__version__}\x1f{getattr(scorer, 'calibrated', '')}".encode())
+    source = inspect.getsourcefile(type(scorer))
+    resources = Path(inspect.getsourcefile(mtqa) or "").parent / "resources"
+    for path in [Path(source)] if source else []:
+        digest.update(path.read_bytes())
+    for path in sorted(resources.glob("calibration*")):
+        digest.update(path.read_bytes())
+    return f"{name}:{digest.hexdigest()[:16]}"
 
 
 class ResultCache:

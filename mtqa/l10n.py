@@ -616,6 +616,10 @@ def collect(roots: Sequence[Path]) -> RepoFiles:
                     collected.json_groups.setdefault(f"{base}::{group}", {}).update(members)
         else:
             collected.bilingual.append(root)
+    if not collected.glossaries and any(not root.is_dir() for root in roots):
+        # Files alone (a pre-commit hook passes the staged ones): the repository's glossary is the one
+        # at the top, where the hook runs.
+        collected.glossaries = [Path(name) for name in GLOSSARY_NAMES if Path(name).is_file()]
     return collected
 
 

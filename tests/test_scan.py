@@ -202,3 +202,25 @@ def test_several_outputs(tmp_path):
     assert completed.returncode == 1
     assert "FAILED" in completed.stdout
     assert json.loads(out.read_text(encoding="utf-8"))["summary"]["findings"]["major"] == 4
+
+
+def test_check_routes_bilingual_files_and_json_pairs():
+    xliff = mtqa("check", "samples/l10n/xliff/settings.xlf", "--no-model", "-f", "json")
+    assert xliff.returncode == 1, xliff.stderr
+    [file] = json.loads(xliff.stdout)["files"]
+    assert [(f["check"], f["line"]) for f in file["findings"]] == [("placeholders", 7)]
+    pair = mtqa("check", "samples/l10n/i18n/zh/common.json", "samples/l10n/i18n/en/common.json", "--no-model",
+                "-f", "json")
+    [file] = json.loads(pair.stdout)["files"]
+    assert (file["source"]["lang"], file["target"]["lang"]) == ("zh", "en")
+    assert sorted(f["check"] for f in file["findings"]) == ["numbers", "untranslated"]
+
+
+def test_json_source_locale_follows_the_bilingual_files(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(SAMPLE, repo)
+    (repo / "mtqa.toml").unlink()  # no source_lang from the config: the PO and XLIFF files tell
+    result = scan([repo])
+    [json_file] = [f for f in result.files if f.format == "json"]
+    assert json_file.report.source.path.endswith("zh/common.json")
+    assert sorted(f.check for f in json_file.report.findings) == ["numbers", "untranslated"]

@@ -116,11 +116,12 @@ def run_scan(
     model: bool = False,
     quiet: bool = False,
     verbose: bool = False,
-    json_pair: bool = False,
+    check_mode: bool = False,
 ) -> int:
     """Run a scan and write its outputs; returns the exit code (0 passed, 1 gate failed).
 
     ``fail_on``/``min_score``/languages/glossaries given here override the config file; None leaves them.
+    ``check_mode``: called by ``mtqa check``, where two JSON files are a source file and its translation.
     """
     from mtqa.config import find_config, load_config
     from mtqa.errors import MtqaError
@@ -158,7 +159,7 @@ def run_scan(
         target_lang=target_lang,
         include_fuzzy=include_fuzzy,
     )
-    if json_pair:
+    if check_mode and _two_json_files(paths):
         result = scan_json_pair(paths[0], paths[1], **common)
     else:
         result = scan(paths, changed_since=changed_since, **common)
@@ -177,6 +178,20 @@ def run_scan(
         else:
             spec.path.write_text(text, encoding="utf-8")
     return 0 if result.summary.passed else 1
+
+
+def is_localisation_input(paths) -> bool:
+    """Do ``mtqa check`` PATHS name localisation files (bilingual files, directories, two JSON files)?"""
+    from mtqa.formats import detect_format
+
+    paths = [Path(p) for p in paths]
+    if any(p.is_dir() for p in paths) or _two_json_files(paths):
+        return True
+    return any(detect_format(p) is not None for p in paths if p.suffix.lower() != ".txt")
+
+
+def _two_json_files(paths) -> bool:
+    return len(paths) == 2 and all(Path(p).suffix.lower() == ".json" for p in paths)
 
 
 # -- where a finding points --------------------------------------------------------------------------
