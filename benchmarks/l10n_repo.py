@@ -27,7 +27,11 @@ NOUNS = [("文件", "files"), ("照片", "photos"), ("联系人", "contacts"), (
          ("文件夹", "folders"), ("笔记", "notes"), ("视频", "videos"), ("任务", "tasks")]
 PLACES = [("到云端", "to the cloud"), ("到本机", "to this device"), ("到收藏夹", "to Favorites"),
           ("到共享空间", "to the shared space"), ("到回收站", "to the trash")]
-GLOSSARY = "source\ttarget\tforbidden\tnote\n收藏夹\tFavorites\tCollection\t\n二维码\tQR code\ttwo-dimensional code\t\n"
+GLOSSARY = (
+    "source\ttarget\tforbidden\tnote\n"
+    "收藏夹\tFavorites\tCollection\t\n"
+    "二维码\tQR code\ttwo-dimensional code\t\n"
+)
 
 
 def make_pair(index: int, rng: random.Random) -> tuple[str, str]:
@@ -39,7 +43,8 @@ def make_pair(index: int, rng: random.Random) -> tuple[str, str]:
     if kind == 0:
         return f"{verb_zh}{count}个{noun_zh}{place_zh}", f"{verb_en} {count} {noun_en} {place_en}"
     if kind == 1:
-        return f"{{name}}，要{verb_zh}这{count}个{noun_zh}吗？", f"{{name}}, {verb_en.lower()} these {count} {noun_en}?"
+        return (f"{{name}}，要{verb_zh}这{count}个{noun_zh}吗？",
+                f"{{name}}, {verb_en.lower()} these {count} {noun_en}?")
     if kind == 2:
         return f"已{verb_zh}%d个{noun_zh}（共{count}个）", f"{verb_en}d %d {noun_en} (of {count})"
     return f"<b>{verb_zh}</b>{noun_zh}：第{count}项", f"<b>{verb_en}</b> {noun_en}: item {count}"

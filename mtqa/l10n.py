@@ -557,22 +557,27 @@ def discover(root: Path) -> RepoFiles:
             format_name = detect_format(path)
             if format_name is None:
                 continue
-            if format_name == "csv" and _is_glossary_csv(path):
+            if format_name == "csv" and not _is_string_table(path):
                 continue
             found.bilingual.append(path)
     return found
 
 
-def _is_glossary_csv(path: Path) -> bool:
+def _is_string_table(path: Path) -> bool:
+    """Is a CSV/TSV a table of strings (source/target or locale columns), not a glossary or other data?"""
     from mtqa.formats.csvpairs import is_glossary_header
 
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
             first = handle.readline()
     except OSError:
-        return False
+        return True  # let the reader report the problem
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    return is_glossary_header([c.strip() for c in first.split(delimiter)])
+    header = [c.strip().strip('"') for c in first.split(delimiter)]
+    if is_glossary_header(header):
+        return False
+    lowered = {c.lower() for c in header}
+    return {"source", "target"} <= lowered or sum(1 for c in header if locale_of(c)) >= 2
 
 
 def changed_files(root: Path, revision: str) -> set[Path]:
@@ -614,6 +619,10 @@ def collect(roots: Sequence[Path]) -> RepoFiles:
             for group, members in discover(base).json_groups.items():
                 if any(_same(root, member) for member in members.values()):
                     collected.json_groups.setdefault(f"{base}::{group}", {}).update(members)
+        elif root.name.lower() in GLOSSARY_NAMES:
+            continue
+        elif detect_format(root) == "csv" and root.exists() and not _is_string_table(root):
+            continue  # a glossary or a data table staged with the strings: not ours to check
         else:
             collected.bilingual.append(root)
     if not collected.glossaries and any(not root.is_dir() for root in roots):

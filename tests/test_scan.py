@@ -224,3 +224,15 @@ def test_json_source_locale_follows_the_bilingual_files(tmp_path):
     [json_file] = [f for f in result.files if f.format == "json"]
     assert json_file.report.source.path.endswith("zh/common.json")
     assert sorted(f.check for f in json_file.report.findings) == ["numbers", "untranslated"]
+
+
+def test_csv_tables_that_are_not_strings_are_left_alone(tmp_path):
+    glossary = "source\ttarget\tforbidden\tnote\n二维码\tQR code\t\t\n"
+    (tmp_path / "terms.tsv").write_text(glossary, encoding="utf-8")
+    (tmp_path / "data.csv").write_text("city,population\nShenyang,9000000\n", encoding="utf-8")
+    (tmp_path / "strings.csv").write_text("key,zh,en\nsave,保存,保存\n", encoding="utf-8")
+    result = scan([tmp_path], source_lang="zh", target_lang="en")
+    assert [Path(f.path).name for f in result.files] == ["strings.csv"]
+    assert [f.check for f in result.files[0].report.findings] == ["untranslated"]
+    staged = scan([tmp_path / "terms.tsv", tmp_path / "data.csv"])
+    assert staged.files == []
