@@ -62,6 +62,10 @@ def values(mentions):
         ("一万六七千元", [(16000, "approximate"), (17000, "approximate")]),
         ("十五六个", [(15, "approximate"), (16, "approximate")]),
         ("三四个", [(3, "approximate"), (4, "approximate")]),
+        ("在一万纳秒内", [(10000, "number")]),
+        ("三十亿碱基对", [(3_000_000_000, "number")]),
+        ("两百五十万个部分", [(2_500_000, "number")]),
+        ("两年半的时间", [(2.5, "number")]),
         ("裂开四五厘米", [(4, "approximate"), (5, "approximate")]),
         ("二十三点五米", [(23.5, "number")]),
         ("20万千瓦", [(200_000, "number")]),  # 千 of 千瓦 is the kilo of the unit
@@ -127,7 +131,15 @@ def test_chinese_offsets_cover_the_mention():
         ("more than a decade", [(10, "number")]),
         ("hundreds of billions of dollars", [(100_000_000_000, "number")]),
         ("the Thousand Talents Plan", [(1000, "number")]),
-        ("more than doubled, twice as many", [(2, "number")]),
+        ("two and a half million parts", [(2_500_000, "number")]),
+        ("half a million parts", [(500_000, "number")]),
+        ("two and a half years", [(2.5, "number")]),
+        ("both black holes", [(2, "approximate")]),
+        ("double the energy output", [(2, "approximate")]),
+        ("15 per million", [(15, "number"), (1_000_000, "number")]),
+        ("rises to 60 or 65 percent", [(60, "percent"), (65, "percent")]),
+        ("the input of [0,0]", [(0, "number"), (0, "number")]),
+        ("more than doubled, twice as many", [(2, "approximate"), (2, "number")]),
         ("one research institute", [(1, "number")]),
         ("At 8:00 on", [(8, "number")]),
         ("until 4:30 am", [(4, "number"), (30, "number")]),
@@ -149,8 +161,8 @@ def test_english_values(text, expected):
 @pytest.mark.parametrize(
     "text",
     ["You may also like", "one of the projects", "a meeting", "5G networks", "A320 aircraft", "decades",
-     "hundreds of projects", "they march on", "one of them", "no one", "a one-sided game", "Ma Jun said",
-     "the Mayor"],
+     "hundreds of projects", "they march on", "in 3-D space", "one of them", "no one", "a one-sided game",
+     "Ma Jun said", "the Mayor"],
 )
 def test_english_words_that_are_not_numbers(text):
     assert en_numbers(text) == []

@@ -50,14 +50,14 @@ _DAY_MONTH = re.compile(rf"(?<![\w.,]){_DAY}\s+(?:of\s+)?(?P<month>{_MONTH_NAME}
 _PERCENT = r"(?P<percent>\s?%|\s+percent\b|\s+per\s+cent\b|\s+percentage\s+points?\b|\s+pct\b)"
 _SCALE_WORDS = "|".join(_SCALES)
 _DIGITS = re.compile(
-    r"(?<![\w.,])(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![\w.])(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     rf"(?:(?P<ordinal>st|nd|rd|th)\b|\s*(?P<scale>{_SCALE_WORDS}|bn|mn|mln|tn)\b)?"
     rf"{_PERCENT}?"
 )
 _DIGIT_WORDS = "|".join(list(_UNITS)[1:10])
 _WORD = rf"(?:(?:{'|'.join(_TENS)})(?:-(?:{_DIGIT_WORDS}))?|{'|'.join(_UNITS)}|{_SCALE_WORDS})"
 _WORDS = re.compile(
-    rf"\b(?P<a>a\s+)?(?P<words>{_WORD}(?:(?:\s+and\s+|\s+|-){_WORD})*)\b{_PERCENT}?", re.IGNORECASE
+    rf"\b(?P<a>(?:a|per)\s+)?(?P<words>{_WORD}(?:(?:\s+and\s+|\s+|-){_WORD})*)\b{_PERCENT}?", re.IGNORECASE
 )
 _ORDINAL_WORD = re.compile(
     rf"\b(?:(?P<tens>{'|'.join(_TENS)})-)?(?P<ordinal>{'|'.join(_ORDINALS)})\b", re.IGNORECASE
@@ -68,12 +68,25 @@ _ORDER = {"tens": 10, "hundreds": 100}
 _ORDERS_OF_MAGNITUDE = re.compile(
     r"\b(?P<order>tens|hundreds)\s+of\s+(?P<scale>thousand|million|billion|trillion)s\b", re.IGNORECASE
 )
+# "two and a half million", "half a million", "two and a half years" (两年半).
+_HALVES = re.compile(
+    rf"\b(?:(?P<whole>{'|'.join(_UNITS)})\s+and\s+a\s+half|half\s+an?)(?:\s+(?P<scale>{_SCALE_WORDS})\b)?",
+    re.IGNORECASE,
+)
+# "both", "a pair of", "double" render 两个, 两倍 without a number word: they may absorb a number, never
+# require one.
+_SOFT_NUMBERS = {"both": 2, "pair": 2, "couple": 2, "double": 2, "doubled": 2, "triple": 3, "tripled": 3,
+                 "quadruple": 4, "quadrupled": 4}
+_SOFT_NUMBER = re.compile(
+    r"\b(?:both|a\s+(?P<group>pair|couple)\s+of|(?P<times>double|doubled|triple|tripled|quadruple|quadrupled))\b",
+    re.IGNORECASE,
+)
 # Nouns that carry a number: "more than a decade" translates 十余年, "a dozen" 十二.
 _COUNTED_NOUNS = {"decade": 10, "dozen": 12, "twice": 2, "thrice": 3}
 _COUNTED_NOUN = re.compile(r"\b(?:an?\s+|one\s+)?(?P<noun>decade|dozen|twice|thrice)\b(?!s)", re.IGNORECASE)
 # "12 to 14 million", "3-5%": the first number of a range borrows the scale and percent of the second.
 _RANGE_NEXT = re.compile(
-    rf"\s*(?:to|-|–|—|and)\s*\$?(?P<next>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"\s*(?:to|-|–|—|and|or)\s*\$?(?P<next>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     rf"(?:\s*(?P<scale>{_SCALE_WORDS}|bn|mn|mln|tn)\b)?{_PERCENT}?"
 )
 # 1990s, '90s, post-90s: compared by the decade's two digits (Chinese 90年代, 90后).
@@ -83,6 +96,7 @@ _DECADE = re.compile(r"(?<![\w.,'’-])(?:(?:post|pre|mid|late|early)-)?['’]?(
 # both sides of a translation (火星17 ↔ Hwasong-17).
 _LATIN_BEFORE = re.compile(r"[A-Za-z]$")
 _LATIN_AFTER = re.compile(r"[A-Za-z]+")
+_LETTER_NAME = re.compile(r"-[A-Z]\b")  # 3-D, 4-K
 # Units glued to a number ("100MW", "5km"): the number still counts. 5G, 3D, 4K are names.
 # Case matters: 5G is a name, 5g would be grams. Shared with the other extractors (Latin units occur in
 # Chinese text too: 100MW光伏).
@@ -150,7 +164,9 @@ def extract_numbers(text: str) -> list[NumberMention]:
             continue
         if not (match.group("ordinal") or match.group("scale") or match.group("percent")):
             latin = _LATIN_AFTER.match(text, match.end("digits"))
-            if latin and latin.group() not in LATIN_UNITS and latin.group() not in ("x", "am", "pm"):
+            if (latin and latin.group() not in LATIN_UNITS and latin.group() not in ("x", "am", "pm")) or (
+                _LETTER_NAME.match(text, match.end("digits"))
+            ):
                 continue  # 5G, 3D, 737MAX: a name (the names check compares those)
         digits = match.group("digits")
         value = float(digits.replace(",", ""))
@@ -178,6 +194,18 @@ def extract_numbers(text: str) -> list[NumberMention]:
             value = _ORDINALS[match.group("ordinal").lower()]
             value += _TENS[match.group("tens").lower()] if match.group("tens") else 0
             add(NumberMention(float(value), "ordinal", match.start(), match.end(), match.group()))
+
+    for match in _HALVES.finditer(text):
+        if free(*match.span()):
+            whole = _UNITS.get((match.group("whole") or "").lower(), 0) + 0.5
+            value = whole * _scale(match.group("scale")) if match.group("scale") else whole
+            add(NumberMention(float(value), "number", match.start(), match.end(), match.group()))
+
+    for match in _SOFT_NUMBER.finditer(text):
+        if free(*match.span()):
+            word = (match.group("group") or match.group("times") or "both").lower()
+            value = float(_SOFT_NUMBERS[word])
+            add(NumberMention(value, "approximate", match.start(), match.end(), match.group()))
 
     for match in _ORDERS_OF_MAGNITUDE.finditer(text):
         if free(*match.span()):

@@ -158,8 +158,6 @@ def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
         counted = run in ("百", "千", "万") and after.startswith(("人", "名", "余人", "多人"))
         if not counted and not (run.endswith("亿") and measure_after):
             return ()
-    if run[-1] in "万亿" and not measure_after and not pre:
-        return ()  # 亿万人民 and the like
     approximate = _approximate(run)
     if approximate is not None:
         # 三四个, 十五六个, 一万六七千: "three or four" — both values, neither one required.
@@ -176,7 +174,7 @@ def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
         # 二〇二三 and 八零(后) are numeral tokens.
         if not ("〇" in run or "零" in run or (len(run) == 4 and after.startswith("年"))):
             return ()
-    elif not pre and not measure_after:
+    elif not pre and not measure_after and not _compound(run):
         return ()
     if run == "一" and not _first_of_the_calendar(before, after):
         # 一个/一项/一年 usually become "a"/"an"/"a year", 第一 "first", "initial", "top" or "leading";
@@ -191,10 +189,18 @@ def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
         return ()
     kind = _kind(value, after, pre, digits=len(run) if pure_digits else 0)
     value = value % 100 if kind == "decade" else value
+    if after.startswith(("年半", "个半")):
+        value += 0.5  # 两年半: two and a half years
     if kind == "number" and _TENTHS.match(after):
         value, kind = value * 10, "percent"
     factor = 1e8 if run.endswith("亿") else 1e4 if run.endswith("万") else 1.0
     return (_Raw(NumberMention(value, kind, start, end, original[start:end]), factor),)
+
+
+def _compound(run: str) -> bool:
+    """三百, 两千, 一万, 三十亿: a digit times 百/千/万/亿 is a number even without a measure word after it
+    (十 alone is not: 十二五 is a plan's name)."""
+    return any(char in _CN_DIGITS for char in run) and any(char in "百千万亿" for char in run)
 
 
 def _first_of_the_calendar(before: str, after: str) -> bool:
