@@ -71,9 +71,18 @@ def test_quote_spanning_two_sentences_of_one_line_is_balanced():
     assert target.segments[1].text == "Let us develop together.”"
     pairs = make_pairs([([0], [0]), ([1], [1])], source.segments, target.segments)
     assert list(check_punctuation(CheckContext(source, target, zh, en, pairs))) == []
-    # The same sentences on lines of their own are unbalanced.
-    findings = run(["他说：“加强合作。", "共同发展。”"], ["He said: “We must cooperate.", "Let us go.”"])
+    # Sentences on lines of their own whose source closes its quote on each line are unbalanced.
+    findings = run(["他说：“加强合作。”", "“共同发展。”"], ["He said: “We must cooperate.", "Let us go.”"])
     assert [(f.pair, f.target_span.text) for f in findings] == [(0, "“"), (1, "”")]
+
+
+def test_quote_left_open_in_the_source_may_stay_open_in_the_target():
+    # A quotation running over several paragraphs: the source opens it and does not close it either.
+    assert run(["“我们入局电商算是晚的。"], ["\"We were late to e-commerce."]) == []
+    assert run(["“我们入局电商算是晚的。"], ["“We were late to e-commerce."]) == []
+    # but brackets are another kind of mark
+    findings = run(["“我们入局电商算是晚的。"], ["“We were late (to e-commerce."])
+    assert [f.target_span.text for f in findings] == ["("]
 
 
 def test_list_marker_is_not_a_stray_bracket():

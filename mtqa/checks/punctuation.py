@@ -86,7 +86,7 @@ def check_punctuation(ctx: CheckContext) -> Iterator[Finding]:
             segment = ctx.target.segments[segment_id]
             yield from _foreign_marks(ctx, pair, segment.start, segment.text, target_rules)
             yield from _spacing(ctx, pair, segment.start, segment.text, target_rules)
-        yield from _unbalanced(ctx, pair, target_rules)
+        yield from _unbalanced(ctx, pair, source_rules, target_rules)
         yield from _final_stop(ctx, pair, source_rules, target_rules)
 
 
@@ -126,17 +126,36 @@ def _spacing(ctx, pair, offset: int, text: str, rules: Conventions) -> Iterator[
                            f"space before {mark!r}", mark)
 
 
-def _unbalanced(ctx, pair: AlignedPair, rules: Conventions) -> Iterator[Finding]:
+def _unbalanced(ctx, pair: AlignedPair, source_rules: Conventions, rules: Conventions) -> Iterator[Finding]:
     assert pair.target_start is not None and pair.target_end is not None
-    text = ctx.target.text
-    # Quotes may span sentences: balance over the whole line(s) the pair's target sits on, report inside
-    # the pair only.
-    line_start = text.rfind("\n", 0, pair.target_start) + 1
-    line_end = text.find("\n", pair.target_end)
-    line_end = len(text) if line_end < 0 else line_end
-    for position, message in _imbalances(text, line_start, line_end, rules):
+    assert pair.source_start is not None and pair.source_end is not None
+    # Quotes may span sentences: balance over the whole line(s) the pair sits on, report inside the pair
+    # only. A quotation that spans paragraphs leaves the source unbalanced too; the translation mirroring
+    # it is right, so a kind of mark that is unbalanced in the source is not reported in the target.
+    source_start, source_end = _lines_around(ctx.source.text, pair.source_start, pair.source_end)
+    unbalanced_in_source = {
+        _mark_kind(ctx.source.text[at]) for at, _ in _imbalances(ctx.source.text, source_start, source_end,
+                                                                  source_rules)
+    }
+    start, end = _lines_around(ctx.target.text, pair.target_start, pair.target_end)
+    for position, message in _imbalances(ctx.target.text, start, end, rules):
+        if _mark_kind(ctx.target.text[position]) in unbalanced_in_source:
+            continue
         if pair.target_start <= position < pair.target_end:
             yield _finding(ctx, pair, position, position + 1, message)
+
+
+_QUOTES = "“”\"「」『』«»„"
+
+
+def _mark_kind(char: str) -> str:
+    return "quote" if char in _QUOTES else "bracket"
+
+
+def _lines_around(text: str, start: int, end: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return line_start, len(text) if line_end < 0 else line_end
 
 
 def _imbalances(text: str, start: int, end: int, rules: Conventions) -> list[tuple[int, str]]:
