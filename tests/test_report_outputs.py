@@ -9,6 +9,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from mtqa.errors import MtqaError
@@ -68,6 +69,10 @@ def test_every_format_in_one_run(tmp_path):
     assert all(len(f["id"]) > 5 for f in data["findings"])
     sarif = json.loads(files["sarif"].read_text(encoding="utf-8"))
     assert len(sarif["runs"][0]["results"]) == len(data["findings"])
+    schema = json.loads((Path(__file__).parent / "schemas" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(sarif)
+    rule_ids = {rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert {"terminology", "numbers", "alignment", "untranslated"} <= rule_ids
     suites = ET.fromstring(files["junit"].read_bytes())
     assert suites.tag == "testsuites" and int(suites.get("failures")) > 0
     assert files["html"].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
