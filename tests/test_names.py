@@ -56,11 +56,25 @@ def test_missing_acronym_is_minor():
     ]
 
 
-def test_changed_spelling_is_minor_with_both_spans():
-    findings = run(["发布iPhone 14。"], ["The iphone14 was released."])
+def test_changed_spacing_is_minor_with_both_spans():
+    findings = run(["发布iPhone 14。"], ["The iPhone14 was released."])
     assert [(f.severity, f.source_span.text, f.target_span.text) for f in findings] == [
-        (Severity.MINOR, "iPhone 14", "iphone14")
+        (Severity.MINOR, "iPhone 14", "iPhone14")
     ]
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("google发布了视频。", "Google posted a video."),
+        ("基金E账户APP上架。", "The fund account app is available."),
+        ("Google AI聊天机器人答错问题。", "Google's AI chatbot answered wrongly."),
+        ("坐在正中间C位。", "She sat in the centre position."),
+        ("下载速率达到1000Mbps。", "Download speeds reached 1000 Mbps."),
+    ],
+)
+def test_case_possessives_single_letters_and_units_are_not_reported(source, target):
+    assert run([source], [target]) == []
 
 
 def test_glossary_terms_are_left_to_the_terminology_check():

@@ -1,5 +1,6 @@
 """Names written in another script inside the source — acronyms, brands, model numbers ("CECEP", "5G",
-"iPhone 14", "C919") — must reach the translation unchanged.
+"iPhone 14", "C919") — must reach the translation unchanged. Capitalisation is not compared: English
+conventions are the translation's to apply (google → Google); spacing is (iPhone 14 → iPhone14).
 
 Language-independent: a name is a run of Latin letters and digits that the source language's own script
 does not cover (so an English source has none). Glossary terms are left to the terminology check. A name
@@ -21,6 +22,8 @@ CHECK = "names"
 _WORD = r"[A-Za-z0-9](?:[A-Za-z0-9&+_.'’-]*[A-Za-z0-9+])?"
 _NAME = re.compile(rf"{_WORD}(?: {_WORD})*")
 _LETTER = re.compile(r"[A-Za-z]")
+# Units written in Latin letters: quantities, not names ("500Mbps" may well become "500 Mbps").
+_UNITS = LATIN_UNITS | {"Mbps", "Gbps", "Kbps", "kbps", "mAh", "nm", "dB", "ppm", "rpm", "km/h", "kcal"}
 _NUMBER_WITH_UNIT = re.compile(r"\d+(?:[.,]\d+)*\s*([A-Za-z]+)")
 _SMALL_WORDS = frozenset({"of", "and", "the", "for", "in", "on", "to", "&"})
 
@@ -33,8 +36,10 @@ def source_names(text: str, source_script: re.Pattern[str]) -> list[tuple[int, i
         if not _LETTER.search(name) or source_script.search(name):
             continue
         unit = _NUMBER_WITH_UNIT.fullmatch(name)
-        if name in LATIN_UNITS or (unit and unit.group(1) in LATIN_UNITS):
+        if name in _UNITS or (unit and unit.group(1) in _UNITS):
             continue  # 100MW is a quantity: the numbers check compares it
+        if len(name) == 1:
+            continue  # C位 ("centre position"), A：(an interview's answer): letters used as words
         names.append((match.start(), match.end(), name))
     return names
 
@@ -44,9 +49,18 @@ def _bounded(name: str, flags: int = 0) -> re.Pattern[str]:
 
 
 def _loose(name: str) -> re.Pattern[str]:
-    # Same characters, any case, spaces and hyphens optional between them: "iphone14", "IPhone-14".
+    # Same characters, spaces and hyphens optional between them: "iPhone14", "iPhone-14".
     parts = [re.escape(char) for char in re.sub(r"[\s-]", "", name)]
     return re.compile(r"(?<![A-Za-z0-9])" + r"[\s-]?".join(parts) + r"(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _kept(name: str, target: str) -> bool:
+    """The name is in the target as it stands, in another case (google → Google, APP → app: English
+    capitalisation is the translation's to choose), or word by word (Google AI → Google's AI)."""
+    if _bounded(name, re.IGNORECASE).search(target):
+        return True
+    words = name.split()
+    return len(words) > 1 and all(_bounded(word, re.IGNORECASE).search(target) for word in words)
 
 
 def _spelt_out(acronym: str, target: str) -> bool:
@@ -77,7 +91,7 @@ def check_names(ctx: CheckContext) -> Iterator[Finding]:
         for start, end, name in source_names(pair.source_text(ctx.source), script):
             if any(name in term for term in glossary_sources):
                 continue
-            if _bounded(name).search(target):
+            if _kept(name, target):
                 continue
             source_span = ctx.source_span(pair.source_start + start, pair.source_start + end)
             yield from _report(ctx, pair, name, source_span, target)
@@ -92,7 +106,7 @@ def _report(ctx: CheckContext, pair: AlignedPair, name: str, source_span, target
             check=CHECK,
             category=Category.NAME.value,
             severity=Severity.MINOR,
-            message=f"name {name!r} is written {variant.group()!r} in the translation",
+            message=f"name {name!r} is spaced differently in the translation: {variant.group()!r}",
             suggestion=name,
             pair=pair.id,
             source_span=source_span,
