@@ -100,6 +100,12 @@ def _sniff_utf16(data: bytes) -> str | None:
     """UTF-16 without a byte-order mark: even-length data with NUL bytes that decodes to common text."""
     if len(data) < 4 or len(data) % 2 or b"\x00" not in data:
         return None
+    # In UTF-16 text the NUL bytes are the high bytes of ASCII characters: all on one parity. Binary data
+    # scatters them.
+    sample = data[:8000]
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    if even_nuls and odd_nuls:
+        return None
     for name in ("utf-16-le", "utf-16-be"):
         text = data[:8000].decode(name, errors="replace")
         if len(_COMMON_TEXT.findall(text)) > 0.95 * len(text):

@@ -185,6 +185,10 @@ def is_localisation_input(paths) -> bool:
     from mtqa.formats import detect_format
 
     paths = [Path(p) for p in paths]
+    if any(p.suffix.lower() == ".txt" for p in paths):
+        # A plain-text document is checked against its translation (a directory beside it is a mistake,
+        # which the document path reports).
+        return False
     if any(p.is_dir() for p in paths) or _two_json_files(paths):
         return True
     return any(detect_format(p) is not None for p in paths if p.suffix.lower() != ".txt")
@@ -236,7 +240,8 @@ def render_rich_scan(result: ScanResult, console: Console, *, quiet: bool = Fals
             table.add_column("finding", overflow="fold")
             for finding in findings:
                 path, line = finding_location(file_result, finding)
-                where = str(line or "") if path == file_result.path else f"{Path(path).name}:{line or ''}"
+                # A JSON pair's finding without a target span points into the source-locale file.
+                where = str(line or "") if path == file_result.path else f"{path}:{line or ''}"
                 message = escape(finding.message)
                 if finding.suggestion:
                     message += f" [dim]→ {escape(finding.suggestion)}[/]"
