@@ -170,7 +170,7 @@ def _pair_scores(report: Report, by_pair, reference: ReferenceMetrics | None) ->
         penalty = sum(f.severity.weight for _, f in by_pair.get(pair.id, []))
         words = max(count_words(pair.target_text(report.target)), 1)
         series[pair.id] = max(0.0, 100.0 - 100.0 * penalty / words)
-    return "MQM-style score of the pair", series
+    return "MQM-style score", series
 
 
 def _word_counter(lang: str):
