@@ -22,8 +22,10 @@ def run(source, target, **kwargs):
 
 
 def test_names_found_in_chinese_text():
-    text = "CECEP推出iPhone 14和5G网络，装机100MW，C919首飞。"
-    assert [name for _, _, name in source_names(text, HAN)] == ["CECEP", "iPhone 14", "5G", "C919"]
+    text = "CECEP推出iPhone 14和5G网络，装机100MW，C919首飞，COVID-19，APEC2020年后，5G+AI。"
+    assert [name for _, _, name in source_names(text, HAN)] == [
+        "CECEP", "iPhone 14", "5G", "C919", "COVID", "APEC", "5G", "AI"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -71,6 +73,10 @@ def test_changed_spacing_is_minor_with_both_spans():
         ("Google AI聊天机器人答错问题。", "Google's AI chatbot answered wrongly."),
         ("坐在正中间C位。", "She sat in the centre position."),
         ("下载速率达到1000Mbps。", "Download speeds reached 1000 Mbps."),
+        ("利用5G+4K/8K+AI技术。", "It uses 5G 4K/8K AI technology."),
+        ("统计数字(7月25日08H00-7月26日08H00)", "Statistics (July 25 08:00 - July 26 08:00)"),
+        ("制定APEC2020年后合作愿景。", "Draw up the post-2020 APEC vision."),
+        ("应对COVID-19疫情。", "Respond to the COVID pandemic."),
     ],
 )
 def test_case_possessives_single_letters_and_units_are_not_reported(source, target):

@@ -19,11 +19,12 @@ from mtqa.languages.numbers_en import LATIN_UNITS
 
 CHECK = "names"
 # Words of Latin letters and digits (inner . - & ' allowed), joined by single spaces: "iPhone 14 Pro".
-_WORD = r"[A-Za-z0-9](?:[A-Za-z0-9&+_.'’-]*[A-Za-z0-9+])?"
+_WORD = r"[A-Za-z0-9](?:[A-Za-z0-9&_.'’-]*[A-Za-z0-9])?"
 _NAME = re.compile(rf"{_WORD}(?: {_WORD})*")
 _LETTER = re.compile(r"[A-Za-z]")
 # Units written in Latin letters: quantities, not names ("500Mbps" may well become "500 Mbps").
 _UNITS = LATIN_UNITS | {"Mbps", "Gbps", "Kbps", "kbps", "mAh", "nm", "dB", "ppm", "rpm", "km/h", "kcal"}
+_CLOCK = re.compile(r"\d{1,2}[Hh]\d{2}")  # 08H00: a time, written "8:00" in English
 _NUMBER_WITH_UNIT = re.compile(r"\d+(?:[.,]\d+)*\s*([A-Za-z]+)")
 _SMALL_WORDS = frozenset({"of", "and", "the", "for", "in", "on", "to", "&"})
 
@@ -32,16 +33,36 @@ def source_names(text: str, source_script: re.Pattern[str]) -> list[tuple[int, i
     """(start, end, name) of each Latin-script name in a text written in another script."""
     names = []
     for match in _NAME.finditer(text):
-        name = match.group()
-        if not _LETTER.search(name) or source_script.search(name):
-            continue
-        unit = _NUMBER_WITH_UNIT.fullmatch(name)
-        if name in _UNITS or (unit and unit.group(1) in _UNITS):
-            continue  # 100MW is a quantity: the numbers check compares it
-        if len(name) == 1:
-            continue  # C位 ("centre position"), A：(an interview's answer): letters used as words
-        names.append((match.start(), match.end(), name))
+        for start, end in _pieces(text, match.start(), match.end()):
+            name = text[start:end]
+            if _is_name(name, source_script):
+                names.append((start, end, name))
     return names
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split off what belongs to the text around: digits hyphenated to a name (COVID-19: the 19 is the
+    numbers check's) and digits glued to a following date character (APEC2020年后: "after 2020")."""
+    pieces = []
+    for part in re.finditer(r"[^-]+(?:-(?!\d+(?:-|$))[^-]+)*", text[start:end]):
+        piece_start, piece_end = start + part.start(), start + part.end()
+        if piece_end == end and text[end : end + 1] in ("年", "月", "日", "号"):
+            digits = re.search(r"\d+$", text[piece_start:piece_end])
+            if digits:
+                piece_end -= len(digits.group())
+        if piece_start < piece_end:
+            pieces.append((piece_start, piece_end))
+    return pieces
+
+
+def _is_name(name: str, source_script: re.Pattern[str]) -> bool:
+    if not _LETTER.search(name) or source_script.search(name) or _CLOCK.fullmatch(name):
+        return False
+    unit = _NUMBER_WITH_UNIT.fullmatch(name)
+    if name in _UNITS or (unit and unit.group(1) in _UNITS):
+        return False  # 100MW is a quantity: the numbers check compares it
+    # C位 ("centre position"), A：(an interview's answer): single letters are used as words.
+    return len(name) > 1
 
 
 def _bounded(name: str, flags: int = 0) -> re.Pattern[str]:
