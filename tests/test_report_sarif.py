@@ -86,6 +86,17 @@ def test_findings_with_both_sides_link_the_source_span():
     assert _column_slice(SOURCE, related["region"]) == "中国节能"
 
 
+def test_repeated_findings_get_distinct_fingerprints_and_uris_are_encoded():
+    report = sample_report(path_prefix="my docs/译文 ")
+    report.findings = [report.findings[0], report.findings[0]]
+    results = report_to_sarif(report, base=Path.cwd())["runs"][0]["results"]
+    prints = [r["partialFingerprints"]["mtqaFindingId/v1"] for r in results]
+    assert prints[0] != prints[1] and prints[0].endswith(":1") and prints[1].endswith(":2")
+    assert prints[0][:-2] == results[0]["properties"]["id"] == results[1]["properties"]["id"]
+    uri = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "my%20docs/%E8%AF%91%E6%96%87%20translation.en.txt"
+
+
 def test_fingerprints_ignore_offsets():
     a = report_to_sarif(sample_report())["runs"][0]["results"]
     b = report_to_sarif(sample_report(path_prefix="elsewhere/"))["runs"][0]["results"]

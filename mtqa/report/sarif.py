@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from mtqa.checks import all_checks
 from mtqa.data import Finding, Report, Severity
@@ -29,7 +30,14 @@ def report_to_sarif(report: Report, base: Path | None = None) -> dict:
     from mtqa import __version__
 
     rules, rule_index = _rules(report.findings)
-    results = [_result(report, finding, rule_index, base) for finding in report.findings]
+    results = []
+    occurrences: dict[str, int] = {}
+    for finding in report.findings:
+        identifier = finding_id(finding)
+        # The same problem repeated (a forbidden term used three times) shares an id, which ignore rules
+        # want; code scanning needs one fingerprint per alert, so the n-th repetition is numbered.
+        occurrences[identifier] = occurrences.get(identifier, 0) + 1
+        results.append(_result(report, finding, rule_index, base, identifier, occurrences[identifier]))
     summary = report.summary
     run: dict = {
         "tool": {
@@ -86,7 +94,8 @@ def _rule(name: str, description: str, categories: tuple[str, ...]) -> dict:
 
 
 def _physical(location: FileLocation, base: Path | None) -> dict:
-    physical: dict = {"artifactLocation": {"uri": relative_uri(location.path, base)}}
+    # A URI reference: spaces and non-ASCII names are percent-encoded, the slashes kept.
+    physical: dict = {"artifactLocation": {"uri": quote(relative_uri(location.path, base), safe="/")}}
     if location.region is not None:
         region = location.region
         physical["region"] = {
@@ -100,11 +109,11 @@ def _physical(location: FileLocation, base: Path | None) -> dict:
     return physical
 
 
-def _result(report: Report, finding: Finding, rule_index: dict[str, int], base: Path | None) -> dict:
+def _result(report: Report, finding: Finding, rule_index: dict[str, int], base: Path | None,
+            identifier: str, occurrence: int) -> dict:
     text = finding.message
     if finding.suggestion:
         text += f" Suggestion: {finding.suggestion}"
-    identifier = finding_id(finding)
     result: dict = {
         "ruleId": finding.check,
         "ruleIndex": rule_index[finding.check],
@@ -112,7 +121,7 @@ def _result(report: Report, finding: Finding, rule_index: dict[str, int], base: 
         "message": {"text": text},
         "locations": [{"physicalLocation": _physical(primary_location(report, finding), base)}],
         # Code scanning matches results across runs by fingerprint; ours ignores offsets on purpose.
-        "partialFingerprints": {"mtqaFindingId/v1": identifier},
+        "partialFingerprints": {"mtqaFindingId/v1": f"{identifier}:{occurrence}"},
         "properties": {
             "id": identifier,
             "severity": finding.severity.value,
