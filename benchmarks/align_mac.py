@@ -1,0 +1,135 @@
+"""Sentence-alignment benchmark: MAC-Dev zh→en gold (bertalign), strict/lax P/R/F1, speed, peak memory.
+
+    python benchmarks/align_mac.py                      # both aligners, each in its own process
+    python benchmarks/align_mac.py --aligner encoder    # one aligner
+    python benchmarks/align_mac.py --scaling 2000       # also time a 2,000-sentence document (linearity)
+
+Reads ``../shared/eval/bertalign_mac_zhen/dev/`` (or ``$MTQA_EVAL``/bertalign_mac_zhen/dev): one sentence per
+line, aligned as pre-segmented input; scores with ``eval_helpers.align_prf`` (micro over all documents: beads
+of all six documents pooled, null beads excluded from strict, as in the bertalign README).
+Published anchors on the same data (strict / lax F1): Bertalign 0.911 / 0.998, Vecalign 0.863 / 0.997,
+Hunalign 0.610 / 0.852, Gale–Church 0.485 / 0.737.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mtqa.data import Document
+from mtqa.languages import get_language
+from mtqa.segment import segment_document
+
+EVAL = Path(os.environ.get("MTQA_EVAL", Path(__file__).resolve().parents[2] / "shared" / "eval"))
+MAC = EVAL / "bertalign_mac_zhen" / "dev"
+
+
+def load_helpers():
+    spec = importlib.util.spec_from_file_location("eval_helpers", EVAL / "scripts" / "eval_helpers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_aligner(name: str):
+    if name == "length":
+        from mtqa.align.length import LengthAligner
+
+        return LengthAligner()
+    from mtqa.align.encoder_aligner import EncoderAligner
+
+    return EncoderAligner()
+
+
+def document(text: str, lang: str) -> Document:
+    doc = Document(text, lang)
+    doc.segments = segment_document(text, get_language(lang), pre_segmented=True)
+    return doc
+
+
+def run(name: str, scaling: int) -> None:
+    helpers = load_helpers()
+    zh, en = get_language("zh"), get_language("en")
+    aligner = make_aligner(name)
+    gold_all, test_all, sentences, elapsed = [], [], 0, 0.0
+    rows = []
+    for gold_path in sorted((MAC / "gold").glob("*.align")):
+        doc_id = gold_path.stem
+        source = document((MAC / "zh" / doc_id).read_text(encoding="utf-8"), "zh")
+        target = document((MAC / "en" / doc_id).read_text(encoding="utf-8"), "en")
+        start = time.perf_counter()
+        pairs = aligner.align(source, target, zh, en)
+        took = time.perf_counter() - start
+        elapsed += took
+        sentences += len(source.segments) + len(target.segments)
+        test = [(p.source_segments, p.target_segments) for p in pairs]
+        gold = helpers.read_align(gold_path)
+        score = helpers.align_prf(gold, test)
+        rows.append((doc_id, len(source.segments), len(target.segments), score, took))
+        gold_all += _tag(doc_id, gold)
+        test_all += _tag(doc_id, test)
+    pooled = helpers.align_prf(gold_all, test_all)
+    print(f"aligner: {getattr(aligner, 'name', name)}")
+    for doc_id, n, m, score, took in rows:
+        strict, lax = score["strict"][2], score["lax"][2]
+        print(f"  {doc_id}  zh {n:4d}  en {m:4d}  strict F1 {strict:.3f}  lax F1 {lax:.3f}  {took:5.1f} s")
+    for kind in ("strict", "lax"):
+        p, r, f = pooled[kind]
+        print(f"  {kind:6s} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+    print(f"  speed  {sentences / elapsed:.0f} sentences/s ({sentences} sentences in {elapsed:.1f} s, "
+          "model load included in the first document)")
+    if scaling:
+        _scaling(aligner, scaling, zh, en)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak RSS {peak:.0f} MB")
+
+
+def _tag(doc_id: str, beads) -> list:
+    """Segment ids as (document, id) so that the six documents pool without their beads colliding."""
+    return [(tuple((doc_id, k) for k in s), tuple((doc_id, k) for k in t)) for s, t in beads]
+
+
+def _scaling(aligner, size: int, zh, en) -> None:
+    """Time documents of size/4, size/2 and size sentences per side, made by concatenating the MAC files."""
+    zh_lines, en_lines = [], []
+    for gold_path in sorted((MAC / "gold").glob("*.align")):
+        zh_lines += (MAC / "zh" / gold_path.stem).read_text(encoding="utf-8").splitlines()
+        en_lines += (MAC / "en" / gold_path.stem).read_text(encoding="utf-8").splitlines()
+    for fraction in (4, 2, 1):
+        n = size // fraction
+        repeat = -(-n // len(zh_lines))  # enough copies of the corpus to reach n lines
+        zh_text = "\n".join((zh_lines * repeat)[:n]) + "\n"
+        en_count = round(n * len(en_lines) / len(zh_lines))
+        en_text = "\n".join((en_lines * repeat * 2)[:en_count]) + "\n"
+        source, target = document(zh_text, "zh"), document(en_text, "en")
+        start = time.perf_counter()
+        aligner.align(source, target, zh, en)
+        took = time.perf_counter() - start
+        print(f"  scaling  zh {len(source.segments):5d}  en {len(target.segments):5d}  {took:6.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--aligner", choices=["encoder", "length"])
+    parser.add_argument("--scaling", type=int, default=0, help="also time a document of this many sentences")
+    args = parser.parse_args()
+    if not MAC.is_dir():
+        sys.exit(f"{MAC}: not found (set MTQA_EVAL to the eval folder)")
+    if args.aligner:
+        run(args.aligner, args.scaling)
+        return
+    for name in ("encoder", "length"):  # separate processes so that peak RSS is per aligner
+        command = [sys.executable, __file__, "--aligner", name, "--scaling", str(args.scaling)]
+        subprocess.run(command, check=True)
+
+
+if __name__ == "__main__":
+    main()
