@@ -85,6 +85,17 @@ def test_quote_left_open_in_the_source_may_stay_open_in_the_target():
     assert [f.target_span.text for f in findings] == ["("]
 
 
+def test_straight_quotes_pair_by_context_and_mixed_styles_are_reported():
+    assert run(["他说：“好。”"], ['He said: "Good."']) == []
+    assert run(["他说：“好”，“走”。"], ['He said "good", "go".']) == []
+    findings = run(["他说：“好。”"], ['He said: "Good.”'])
+    assert [(f.target_span.text, f.message) for f in findings] == [
+        ('"', "straight and curly quotes mixed in one quotation")
+    ]
+    findings = run(["他说：“好。”"], ["He said: “Good.“"])
+    assert [f.message for f in findings] == ["'“' is never closed", "'“' is never closed"]
+
+
 def test_list_marker_is_not_a_stray_bracket():
     assert run(["1）加强合作。"], ["1) Strengthen cooperation."]) == []
 

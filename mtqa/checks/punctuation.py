@@ -161,30 +161,38 @@ def _lines_around(text: str, start: int, end: int) -> tuple[int, int]:
 def _imbalances(text: str, start: int, end: int, rules: Conventions) -> list[tuple[int, str]]:
     openers = {o: c for o, c in rules.brackets}
     closers = {c: o for o, c in rules.brackets}
-    stack: list[tuple[str, int]] = []
+    # A straight '"' is an opening or a closing quote by context: it closes an open “ (or ") and opens
+    # otherwise, so '"… ”' is one quotation in two styles rather than two unbalanced quotes.
+    curly = ("“", "”") in rules.brackets
+    stack: list[tuple[str, int, bool]] = []  # (opener, position, written straight)
     problems: list[tuple[int, str]] = []
     straight: list[int] = []
     list_marker = _LIST_MARKER.match(text, start)
     for position in range(start, end):
         char = text[position]
-        if char == '"':
-            straight.append(position)
-        elif char in openers:
-            stack.append((char, position))
+        is_straight = char == '"'
+        if is_straight:
+            if not curly:
+                straight.append(position)
+                continue
+            char = "”" if any(o == "“" for o, _, _ in stack) else "“"
+        if char in openers and not (char in closers and any(o == char for o, _, _ in stack)):
+            stack.append((char, position, is_straight))
         elif char in closers:
             if list_marker and position == list_marker.end() - 1:
                 continue
             opener = closers[char]
-            if stack and stack[-1][0] == opener:
-                stack.pop()
-            elif any(o == opener for o, _ in stack):
-                while stack[-1][0] != opener:
-                    unclosed, at = stack.pop()
-                    problems.append((at, f"{unclosed!r} is never closed"))
-                stack.pop()
-            else:
-                problems.append((position, f"{char!r} closes nothing"))
-    problems.extend((at, f"{opener!r} is never closed") for opener, at in stack)
+            if not any(o == opener for o, _, _ in stack):
+                problems.append((position, f"{text[position]!r} closes nothing"))
+                continue
+            while stack[-1][0] != opener:
+                _, at, _ = stack.pop()
+                problems.append((at, f"{text[at]!r} is never closed"))
+            _, at, opened_straight = stack.pop()
+            if opened_straight != is_straight:
+                where = at if opened_straight else position
+                problems.append((where, "straight and curly quotes mixed in one quotation"))
+    problems.extend((at, f"{text[at]!r} is never closed") for _, at, _ in stack)
     if len(straight) % 2:
         problems.append((straight[-1], "odd number of '\"' quotes"))
     return sorted(problems)
