@@ -185,6 +185,7 @@ def test_check_reference_in_json_and_rich(tmp_path):
     chrf = [pair["chrf"] for pair in data["pairs"] if pair["target_segments"]]
     assert all(value is not None for value in chrf) and min(chrf) < 100
     assert "BLEU|nrefs:1|case:mixed" in result.stdout  # sacrebleu's signature, printed for the reader
+    assert re.search(r"pair \d+ .*chrF \d+\.\d", result.stdout)  # per-pair chrF in the pair table
     assert "chrF2 = " in result.stdout
 
 

@@ -147,17 +147,12 @@ def _emit_rich(report: Report, path: Path | None, *, quiet: bool, verbose: bool,
     from mtqa.report.rich_report import render_rich
 
     if path is None:
-        console = Console()
-        render_rich(report, console, verbose=verbose, quiet=quiet)
-        if reference is not None:
-            print_reference(reference, console, quiet=quiet)
+        render_rich(report, Console(), verbose=verbose, quiet=quiet, reference=reference)
         return
     try:
         with path.open("w", encoding="utf-8") as handle:
             console = Console(file=handle, width=100)
-            render_rich(report, console, verbose=verbose, quiet=quiet)
-            if reference is not None:
-                print_reference(reference, console, quiet=quiet)
+            render_rich(report, console, verbose=verbose, quiet=quiet, reference=reference)
     except OSError as exc:
         raise MtqaError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
 
@@ -167,10 +162,12 @@ def print_reference(reference: ReferenceMetrics, console, *, quiet: bool = False
     from rich.text import Text
 
     if quiet:
-        console.print(Text("reference: " + "  ".join(f"{s.name} {s.score:.2f}" for s in reference.corpus)))
+        console.print(Text("reference: " + "  ".join(f"{s.name} {s.score:.2f}" for s in reference.corpus)),
+                      soft_wrap=True)
         return
     console.print(Text(f"Against the reference {reference.reference_path or ''} "
                        f"({len(reference.segments)} aligned segments):", style="bold"))
+    # soft_wrap: sacrebleu's lines stay whole, so they can be copied and compared
     for score in reference.corpus:
-        console.print(Text(f"  {score.text}"))
-        console.print(Text(f"    {score.name}|{score.signature}", style="dim"))
+        console.print(Text(f"  {score.text}"), soft_wrap=True)
+        console.print(Text(f"    {score.name}|{score.signature}", style="dim"), soft_wrap=True)

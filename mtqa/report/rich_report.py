@@ -26,9 +26,15 @@ SPAN_STYLE = {
 }
 
 
-def render_rich(report: Report, console: Console, *, verbose: bool = False, quiet: bool = False) -> None:
+def render_rich(report: Report, console: Console, *, verbose: bool = False, quiet: bool = False,
+                reference=None) -> None:
+    """``reference``: ``mtqa.metrics.ReferenceMetrics`` of a run with ``--reference``, or None."""
+    from mtqa.report.outputs import print_reference
+
     if quiet:
         console.print(summary_line(report))
+        if reference is not None:
+            print_reference(reference, console, quiet=True)
         return
     console.print(_summary_panel(report))
     by_pair: dict[int | None, list[Finding]] = {}
@@ -44,12 +50,14 @@ def render_rich(report: Report, console: Console, *, verbose: bool = False, quie
         findings = by_pair.get(pair.id, [])
         if not findings and not verbose:
             continue
-        console.print(_pair_block(report, pair, findings))
+        console.print(_pair_block(report, pair, findings, reference))
         shown += 1
     hidden = len(report.pairs) - shown
     if hidden and not verbose:
         console.print(Text(f"{hidden} pairs without findings not shown (--verbose shows every pair).",
                            style="dim"))
+    if reference is not None:
+        print_reference(reference, console)
     console.print(summary_line(report))
 
 
@@ -103,7 +111,7 @@ def _summary_panel(report: Report) -> Panel:
     return Panel(grid, title="mtqa", subtitle=verdict, box=box.ROUNDED, expand=False)
 
 
-def _pair_block(report: Report, pair: AlignedPair, findings: list[Finding]) -> Group:
+def _pair_block(report: Report, pair: AlignedPair, findings: list[Finding], reference=None) -> Group:
     score = report.scores.get(pair.id)
     title = Text(f"pair {pair.id}", style="bold cyan")
     title.append(f"  {pair.kind}", style="dim")
@@ -111,6 +119,8 @@ def _pair_block(report: Report, pair: AlignedPair, findings: list[Finding]) -> G
         title.append(f"  similarity {pair.similarity:.2f}", style="dim")
     if score and score.adequacy is not None:
         title.append(f"  adequacy {score.adequacy:.0f}  fluency {score.fluency:.0f}", style="magenta")
+    if reference is not None and pair.id in reference.pair_chrf:
+        title.append(f"  chrF {reference.pair_chrf[pair.id]:.1f}", style="blue")
     source = _highlighted(report.source.text, pair.source_start, pair.source_end,
                           [(f.source_span, f.severity) for f in findings if f.source_span])
     target = _highlighted(report.target.text, pair.target_start, pair.target_end,
