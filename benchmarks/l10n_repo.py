@@ -128,7 +128,7 @@ def main() -> None:
         po_files, json_targets = build(root, args.strings)
         cache = Path(tmp) / "cache"
         cold = run_measured(root, cache, args.model)
-        change_strings(po_files[3], json_targets[2])
+        change_strings(po_files[min(3, len(po_files) - 1)], json_targets[min(2, len(json_targets) - 1)])
         warm = run_measured(root, cache, args.model)
         print(f"repository: {args.strings} strings in {len(po_files)} PO files and {len(json_targets)} JSON "
               f"file pairs; model {'on' if args.model else 'off'}; {os.cpu_count()} CPUs")

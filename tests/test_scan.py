@@ -236,3 +236,12 @@ def test_csv_tables_that_are_not_strings_are_left_alone(tmp_path):
     assert [f.check for f in result.files[0].report.findings] == ["untranslated"]
     staged = scan([tmp_path / "terms.tsv", tmp_path / "data.csv"])
     assert staged.files == []
+
+
+def test_check_on_one_unreadable_file_exits_2(tmp_path):
+    bad = tmp_path / "bad.po"
+    bad.write_text('msgid "a"\nmsgstr "b\nbroken line\n', encoding="utf-8")
+    completed = mtqa("check", str(bad), "--no-model", cwd=tmp_path)
+    assert completed.returncode == 2 and completed.stdout == ""
+    assert completed.stderr.strip().splitlines() == [f"mtqa: error: {bad}: malformed PO file: "
+                                                      "Syntax error in po file (line 3)"]

@@ -164,6 +164,13 @@ def run_scan(
     else:
         result = scan(paths, changed_since=changed_since, **common)
 
+    if check_mode and not any(p.is_dir() for p in paths):
+        # `mtqa check FILE`: an unreadable input is an input error (exit 2, one line), as for documents.
+        from mtqa.errors import InputError
+
+        for file_result in result.files:
+            if file_result.error:
+                raise InputError(file_result.path, file_result.error)
     for spec in specs:
         if spec.format == "rich":
             if spec.path is None:
