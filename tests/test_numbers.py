@@ -156,6 +156,14 @@ def test_approximate_numbers_match_either_value_and_are_never_missing():
     assert run(["价格大概要一万六七千元。"], ["The price is high."]) == []
 
 
+def test_digits_match_digits_first():
+    assert run(["午间新闻(首播时间：12：00-13:00)"], ["The noon news (first broadcast 12:00-13:00)"]) == []
+
+
+def test_a_source_one_may_become_a_or_per():
+    assert run(["跌破1美元兑人民币7.0元关口。"], ["It fell below 7.0 yuan per US dollar."]) == []
+
+
 def test_digit_one_matches_the_word_one():
     assert run(["营救出1名被困人员。"], ["They rescued one trapped person."]) == []
 

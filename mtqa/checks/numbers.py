@@ -48,9 +48,16 @@ def _same_value(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
+def _digits(mention: NumberMention) -> bool:
+    return any(char.isdigit() for char in mention.text)
+
+
 def _take(mentions: list[NumberMention], wanted: NumberMention, matches) -> NumberMention | None:
-    for index, candidate in enumerate(mentions):
-        if matches(wanted, candidate):
+    # Prefer a counterpart written the same way (digits for digits): "12：00" should take "12:00", not the
+    # "noon" of "noon news" earlier in the sentence.
+    order = sorted(range(len(mentions)), key=lambda i: _digits(mentions[i]) != _digits(wanted))
+    for index in order:
+        if matches(wanted, mentions[index]):
             return mentions.pop(index)
     return None
 
@@ -148,14 +155,12 @@ def _report_rest(
     # more often than they are errors; only added digits and month names are reported. An added year is
     # usually a clarification ("the 1992 Consensus" for 九二共识); a number hyphenated to a word is part of
     # a name the source may write without it (新冠 → COVID-19).
-    added = [
-        m
-        for m in target.mentions
-        if (m.kind == "month" or any(ch.isdigit() for ch in m.text)) and not _in_a_name(target, m)
-    ]
+    added = [m for m in target.mentions if (m.kind == "month" or _digits(m)) and not _in_a_name(target, m)]
     for mention in source.mentions:
-        if mention.kind == "approximate":
-            continue  # 三四个: "three or four", "several" or "three" are all fine
+        if mention.kind == "approximate" or _same_value(mention.value, 1):
+            # 三四个: "three or four", "several" or "three" are all fine; a 1 is as often "a" or "per"
+            # (1美元兑7元 → "7 yuan per dollar") as "one".
+            continue
         same_class = [m for m in added if _comparable(m, mention)]
         if same_class:
             found = same_class[0]
@@ -166,7 +171,7 @@ def _report_rest(
             # The value is in the translation, once fewer than in the source: a repetition the translation
             # folded into a pronoun ("两名妇女 … 这两名妇女" → "two women … them") more often than a loss.
             # Only a repeated figure in digits (a date repeated in a dateline and the text) is worth a note.
-            if not any(char.isdigit() for char in mention.text) or mention.kind in ("month", "year"):
+            if not _digits(mention) or mention.kind in ("month", "year"):
                 continue  # "7月17和7月22日" → "July 17 and 22" shares the month
             message = f"{display(mention)} ({mention.text}) occurs fewer times in the translation"
             yield _finding(ctx, source, target, mention, None, Severity.MINOR, message)

@@ -90,8 +90,14 @@ _RANGE_NEXT = re.compile(
     rf"(?:\s*(?P<scale>{_SCALE_WORDS}|bn|mn|mln|tn)\b)?{_PERCENT}?"
 )
 # 1990s, '90s, post-90s: compared by the decade's two digits (Chinese 90年代, 90后).
-_DECADE = re.compile(r"(?<![\w.,'’-])(?:(?:post|pre|mid|late|early)-)?['’]?(?P<decade>\d{4}|\d{2})s\b",
-                     re.IGNORECASE)
+_DECADE = re.compile(
+    r"(?<![\w.,'’-])(?:(?:post|pre|mid|late|early)-)?['’]?(?P<decade>\d{4}|\d{2})['’]?s\b", re.IGNORECASE
+)
+# Times of day said in words: "from midnight" renders 零点, "at noon" 12时.
+_TIME_WORDS = {"midnight": 0, "noon": 12, "midday": 12}
+_TIME_WORD = re.compile(r"\b(?P<word>midnight|noon|midday)\b", re.IGNORECASE)
+# "50K" for 5万: a thousand written as K.
+_THOUSANDS_K = re.compile(r"(?<![\w.])(?P<digits>\d\d+(?:\.\d+)?)[Kk]\b")  # not 4K, 8K (video)
 # Digits glued to letters (A320, iPhone14) are a name; after a hyphen (COVID-19, J-20) they are a number on
 # both sides of a translation (火星17 ↔ Hwasong-17).
 _LATIN_BEFORE = re.compile(r"[A-Za-z]$")
@@ -106,7 +112,7 @@ LATIN_UNITS = frozenset({
 })
 _FULL_MONTHS = frozenset(list(_MONTHS)[:12])
 _CLOCK = re.compile(
-    r"(?<![\d.])(?<!\d:)(?P<hour>[01]?\d|2[0-4])\s?:\s?(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?![\d:])"
+    r"(?<![\d.])(?<!\d:)(?P<hour>[01]?\d|2[0-4])(?:\s?:\s?|H)(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?(?![\d:])"
 )
 _YEAR_AFTER = re.compile(r",?\s+\d{4}\b")
 # ISO-style dates: 2023-02-11, 2023/2/11, 2023.02.11.
@@ -154,9 +160,18 @@ def extract_numbers(text: str) -> list[NumberMention]:
 
     for match in _DECADE.finditer(text):
         start, end = match.span("decade")
-        if free(start, end + 1):
-            add(NumberMention(float(int(match.group("decade")) % 100), "decade", start, end + 1,
-                              text[start : end + 1]))
+        if free(start, match.end()):
+            add(NumberMention(float(int(match.group("decade")) % 100), "decade", start, match.end(),
+                              text[start : match.end()]))
+
+    for match in _TIME_WORD.finditer(text):
+        value = float(_TIME_WORDS[match.group("word").lower()])
+        add(NumberMention(value, "number", match.start(), match.end(), match.group()))
+
+    for match in _THOUSANDS_K.finditer(text):
+        if free(*match.span()):
+            value = float(match.group("digits")) * 1000
+            add(NumberMention(value, "number", match.start(), match.end(), match.group()))
 
     for match in _DIGITS.finditer(text):
         start, end = match.span()
