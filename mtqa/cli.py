@@ -79,7 +79,13 @@ def check_command(
     config_path: Path | None,
     reference_path: Path | None,
 ) -> None:
-    """Check the translation TARGET of SOURCE: mtqa check SOURCE TARGET [--glossary FILE]."""
+    """Check a translation.
+
+    \b
+    mtqa check SOURCE.txt TARGET.txt [--glossary FILE]   a document and its translation
+    mtqa check FILE.po|.xlf|.tmx|.csv ... | DIR          localisation files (see also `mtqa scan`)
+    mtqa check SOURCE.json TARGET.json                   key-value string files matched by key
+    """
     from mtqa.commands.scan import is_localisation_input, run_scan
     from mtqa.config import load_config
     from mtqa.glossary import load_glossaries
