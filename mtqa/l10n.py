@@ -732,6 +732,12 @@ def scan(
         declared_sources: list[str] = []
         for path in found.bilingual:
             if only is not None and path.resolve() not in only:
+                if found.json_groups and not source_lang:
+                    # Not checked this time, but its source language still decides the JSON direction,
+                    # so that --changed-since pairs the JSON files as a full scan does.
+                    declared = _source_language_of(checker, path)
+                    if declared:
+                        declared_sources.append(declared)
                 continue
             if progress:
                 progress(str(path))
@@ -798,6 +804,16 @@ def _check_json_pair(
         return error_result(error.path or str(target_path), error.problem)
     except MtqaError as error:
         return error_result(str(target_path), str(error))
+
+
+def _source_language_of(checker: L10nChecker, path: Path) -> str | None:
+    try:
+        bilingual = checker.read(path)
+    except MtqaError:
+        return None
+    if bilingual.source_lang:
+        return _base(bilingual.source_lang)
+    return detect_language("\n".join(u.source for u in bilingual.units[:500]))
 
 
 def _majority(codes: Iterable[str]) -> str | None:

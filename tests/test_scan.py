@@ -245,3 +245,23 @@ def test_check_on_one_unreadable_file_exits_2(tmp_path):
     assert completed.returncode == 2 and completed.stdout == ""
     assert completed.stderr.strip().splitlines() == [f"mtqa: error: {bad}: malformed PO file: "
                                                       "Syntax error in po file (line 3)"]
+
+
+def test_changed_since_keeps_the_json_direction(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    shutil.copytree(SAMPLE, repo)
+    (repo / "mtqa.toml").unlink()  # the direction comes from the PO/XLIFF files, which do not change
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo,
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "init")
+    target = repo / "i18n" / "en" / "common.json"
+    target.write_text(target.read_text(encoding="utf-8").replace('"Save"', '"Save it"'), encoding="utf-8")
+    [result] = scan([repo], changed_since="HEAD").files
+    assert result.report.source.path.endswith("zh/common.json")
