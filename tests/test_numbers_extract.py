@@ -125,6 +125,8 @@ def test_chinese_offsets_cover_the_mention():
         ("the 1980's film", [(80, "decade")]),
         ("from midnight local time", [(0, "number")]),
         ("50K Award", [(50_000, "number")]),
+        ("at the cost of RMB41.662 billion", [(41_662_000_000, "number")]),
+        ("around 37C", [(37, "number")]),
         ("a post-90s girl", [(90, "decade")]),
         ("12 to 14 million visitors", [(12_000_000, "number"), (14_000_000, "number")]),
         ("between 3 and 5 percent", [(3, "percent"), (5, "percent")]),

@@ -50,7 +50,8 @@ _DAY_MONTH = re.compile(rf"(?<![\w.,]){_DAY}\s+(?:of\s+)?(?P<month>{_MONTH_NAME}
 _PERCENT = r"(?P<percent>\s?%|\s+percent\b|\s+per\s+cent\b|\s+percentage\s+points?\b|\s+pct\b)"
 _SCALE_WORDS = "|".join(_SCALES)
 _DIGITS = re.compile(
-    r"(?<![\w.])(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:(?<![\w.])|(?<=RMB|CNY|USD|HKD|EUR|GBP|JPY|SGD|AUD|CAD|NTD|MOP|KRW|INR)|(?<=RM))"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     rf"(?:(?P<ordinal>st|nd|rd|th)\b|\s*(?P<scale>{_SCALE_WORDS}|bn|mn|mln|tn)\b)?"
     rf"{_PERCENT}?"
 )
@@ -101,6 +102,8 @@ _THOUSANDS_K = re.compile(r"(?<![\w.])(?P<digits>\d\d+(?:\.\d+)?)[Kk]\b")  # not
 # Digits glued to letters (A320, iPhone14) are a name; after a hyphen (COVID-19, J-20) they are a number on
 # both sides of a translation (火星17 ↔ Hwasong-17).
 _LATIN_BEFORE = re.compile(r"[A-Za-z]$")
+# A currency code glued to the amount (RMB41.6 billion, HKD500) is not a name.
+_CURRENCY_BEFORE = re.compile(r"\b(?:RMB|CNY|USD|HKD|EUR|GBP|JPY|SGD|AUD|CAD|NTD|MOP|KRW|INR|RM)$")
 _LATIN_AFTER = re.compile(r"[A-Za-z]+")
 _LETTER_NAME = re.compile(r"-[A-Z]\b")  # 3-D, 4-K
 # Units glued to a number ("100MW", "5km"): the number still counts. 5G, 3D, 4K are names.
@@ -108,7 +111,7 @@ _LETTER_NAME = re.compile(r"-[A-Z]\b")  # 3-D, 4-K
 # Chinese text too: 100MW光伏).
 LATIN_UNITS = frozenset({
     "km", "kg", "g", "mg", "t", "m", "cm", "mm", "ml", "mL", "L", "kW", "kWh", "MW", "MWh", "GW", "GWh",
-    "TW", "TWh", "W", "V", "kV", "Hz", "kHz", "MHz", "GHz", "GB", "TB", "MB", "KB",
+    "TW", "TWh", "W", "V", "kV", "Hz", "kHz", "MHz", "GHz", "GB", "TB", "MB", "KB", "C", "F",
 })
 _FULL_MONTHS = frozenset(list(_MONTHS)[:12])
 _CLOCK = re.compile(
@@ -175,7 +178,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
 
     for match in _DIGITS.finditer(text):
         start, end = match.span()
-        if not free(start, end) or _LATIN_BEFORE.search(text[:start]):
+        if not free(start, end) or glued_to_a_word(text[:start]):
             continue
         if not (match.group("ordinal") or match.group("scale") or match.group("percent")):
             latin = _LATIN_AFTER.match(text, match.end("digits"))
@@ -255,6 +258,11 @@ def extract_numbers(text: str) -> list[NumberMention]:
         add(NumberMention(float(value), kind, start, end, text[start:end]))
 
     return sorted(mentions, key=lambda m: m.start)
+
+
+def glued_to_a_word(before: str) -> bool:
+    """Do the digits that follow ``before`` belong to a word or name (A320, iPhone14), not a currency?"""
+    return bool(_LATIN_BEFORE.search(before)) and not _CURRENCY_BEFORE.search(before)
 
 
 def iso_dates(text: str) -> list[NumberMention]:

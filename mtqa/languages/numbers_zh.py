@@ -16,7 +16,7 @@ from itertools import pairwise
 import cn2an
 
 from mtqa.languages import NumberMention
-from mtqa.languages.numbers_en import LATIN_UNITS, clock_spans, clock_times, iso_dates
+from mtqa.languages.numbers_en import LATIN_UNITS, clock_spans, clock_times, glued_to_a_word, iso_dates
 
 # Full-width digits and signs map one-to-one onto ASCII, so offsets into the normalised text stay valid.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％，：", "0123456789.%,:")
@@ -62,9 +62,8 @@ _VAGUE_BEFORE = "数几"
 _BARE_YI_BEFORE = "上过超破逾近"
 # SI prefix 千 belongs to the unit, not the number: 20万千瓦 is 200,000 kW.
 _KILO_UNITS = "瓦克米"
-# Digits glued to letters (A320, iPhone14) are a name; after a hyphen (COVID-19, J-20) they are a number on
-# both sides of a translation (火星17 ↔ Hwasong-17).
-_LATIN_BEFORE = re.compile(r"[A-Za-z]$")
+# Digits glued to letters (A320, iPhone14) are a name (see numbers_en.glued_to_a_word); after a hyphen
+# (COVID-19, J-20) they are a number on both sides of a translation (火星17 ↔ Hwasong-17).
 _LATIN_AFTER = re.compile(r"[A-Za-z]+")
 
 
@@ -106,7 +105,7 @@ def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
     pre = match.group("pre") or ""
     start, end = match.start(), match.end()
     if match.group("arabic"):
-        if _LATIN_BEFORE.search(normal[: match.start("arabic")]):
+        if glued_to_a_word(normal[: match.start("arabic")]):
             return ()  # part of a name or model number (A320, COVID-19): the names check owns it
         latin = _LATIN_AFTER.match(normal, end)
         if latin and latin.group() not in LATIN_UNITS:
