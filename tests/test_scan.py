@@ -180,7 +180,15 @@ def test_ci_formats_point_at_file_lines(tmp_path, fmt):
     assert completed.returncode == 1, completed.stderr
     out = completed.stdout
     if fmt == "sarif":
-        results = json.loads(out)["runs"][0]["results"]
+        import jsonschema
+
+        schema = json.loads((REPO / "tests" / "schemas" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+        log = json.loads(out)
+        jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(log)
+        assert len(log["runs"]) == 1
+        rules = [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]]
+        assert all(rules[r["ruleIndex"]] == r["ruleId"] for r in log["runs"][0]["results"])
+        results = log["runs"][0]["results"]
         places = {
             (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
              r["locations"][0]["physicalLocation"]["region"]["startLine"])
