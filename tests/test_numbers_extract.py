@@ -128,6 +128,7 @@ def test_chinese_offsets_cover_the_mention():
         ("at the cost of RMB41.662 billion", [(41_662_000_000, "number")]),
         ("around 37C", [(37, "number")]),
         ("a post-90s girl", [(90, "decade")]),
+        ("the post-90 savings report", [(90, "decade")]),
         ("12 to 14 million visitors", [(12_000_000, "number"), (14_000_000, "number")]),
         ("between 3 and 5 percent", [(3, "percent"), (5, "percent")]),
         ("from 2023 to 2025", [(2023, "year"), (2025, "year")]),

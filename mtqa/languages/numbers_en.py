@@ -92,7 +92,9 @@ _RANGE_NEXT = re.compile(
 )
 # 1990s, '90s, post-90s: compared by the decade's two digits (Chinese 90年代, 90后).
 _DECADE = re.compile(
-    r"(?<![\w.,'’-])(?:(?:post|pre|mid|late|early)-)?['’]?(?P<decade>\d{4}|\d{2})['’]?s\b", re.IGNORECASE
+    r"(?<![\w.,'’-])(?:(?:post|pre|mid|late|early)-)?['’]?(?P<decade>\d{4}|\d{2})['’]?s\b"
+    r"|\b(?:post|pre)-(?P<generation>\d{2})\b(?![.,]?\d)",  # post-90 (generation), as 90后
+    re.IGNORECASE,
 )
 # Times of day said in words: "from midnight" renders 零点, "at noon" 12时.
 _TIME_WORDS = {"midnight": 0, "noon": 12, "midday": 12}
@@ -162,9 +164,10 @@ def extract_numbers(text: str) -> list[NumberMention]:
                 add(NumberMention(float(match.group("day")), "day", start, end, text[start:end]))
 
     for match in _DECADE.finditer(text):
-        start, end = match.span("decade")
+        group = "decade" if match.group("decade") else "generation"
+        start = match.start(group)
         if free(start, match.end()):
-            add(NumberMention(float(int(match.group("decade")) % 100), "decade", start, match.end(),
+            add(NumberMention(float(int(match.group(group)) % 100), "decade", start, match.end(),
                               text[start : match.end()]))
 
     for match in _TIME_WORD.finditer(text):
