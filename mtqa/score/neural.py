@@ -224,10 +224,14 @@ def source_badness(source: TokenScores) -> list[float]:
     return [max(0.0, -pmi) for pmi in source.pmi]
 
 
-def strongest_runs(badness: Sequence[float], margin: float, threshold: float) -> list[tuple[int, int, float]]:
-    """Non-overlapping token runs [first, end) with the largest total ``badness − margin``, strongest first
-    found, each totalling at least ``threshold`` in raw badness; returned in token order."""
-    scores = [b - margin for b in badness]
+def strongest_runs(
+    badness: Sequence[float], margin: float, threshold: float, support: Sequence[float] | None = None
+) -> list[tuple[int, int, float]]:
+    """Non-overlapping token runs [first, end) with the largest total ``badness − margin − support``
+    (support: how clearly the other side backs a token, so well-translated words split runs), each
+    totalling at least ``threshold`` in raw badness; returned in token order."""
+    support = support if support is not None else [0.0] * len(badness)
+    scores = [b - margin - s for b, s in zip(badness, support, strict=True)]
     taken = [False] * len(scores)
     runs = []
     while True:
@@ -264,15 +268,15 @@ _EDGE_CHARACTERS = " \t\r\n.,;:!?\"'’‘“”()[]{}，。；：！？、（�
 
 def _word_bounds(text: str, start: int, end: int, word_separated: bool) -> tuple[int, int]:
     """Widen a token range to whole words where words are space-separated; trim spaces/punctuation."""
-    if word_separated:
-        while start > 0 and text[start - 1].isalnum():
-            start -= 1
-        while end < len(text) and text[end].isalnum():
-            end += 1
     while start < end and text[start] in _EDGE_CHARACTERS:
         start += 1
     while end > start and text[end - 1] in _EDGE_CHARACTERS:
         end -= 1
+    if word_separated and start < end:
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
     return start, end
 
 
@@ -290,7 +294,10 @@ def find_spans(
     """Model-found spans with offsets into ``source_text``/``target_text``."""
     spans = []
     target = analysis.target
-    for first, end, strength in strongest_runs(target_badness(target), TARGET_MARGIN, TARGET_THRESHOLD):
+    target_support = [max(0.0, v) for v in target.pmi]
+    for first, end, strength in strongest_runs(
+        target_badness(target), TARGET_MARGIN, TARGET_THRESHOLD, target_support
+    ):
         start, stop = _word_bounds(
             target_text, target.offsets[first][0], target.offsets[end - 1][1], target_language.word_separated
         )
@@ -315,7 +322,10 @@ def find_spans(
                       round(strength, 2), message)
         )
     source = analysis.source
-    for first, end, strength in strongest_runs(source_badness(source), SOURCE_MARGIN, SOURCE_THRESHOLD):
+    source_support = [max(0.0, v) for v in source.pmi]
+    for first, end, strength in strongest_runs(
+        source_badness(source), SOURCE_MARGIN, SOURCE_THRESHOLD, source_support
+    ):
         start, stop = _word_bounds(
             source_text, source.offsets[first][0], source.offsets[end - 1][1], source_language.word_separated
         )

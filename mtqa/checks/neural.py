@@ -1,0 +1,102 @@
+"""Findings from the neural scorer: the spans it points at, and pairs it scores very low.
+
+Runs only when a scorer produced ``PairScore``s (``mtqa check`` with the model, or ``mtqa.check(...,
+scorer=...)``); without one it finds nothing. Severities:
+
+- a model span keeps the scorer's severity (*minor*, *major* when its signal is at least
+  ``mtqa.score.neural.MAJOR_STRENGTH`` nats); target-side spans are ``accuracy/mistranslation`` or
+  ``fluency/grammar`` candidates, source-side spans ``accuracy/omission`` candidates;
+- a pair whose adequacy is below ``min_adequacy`` (default 10 of 100) is an ``accuracy/mistranslation``
+  candidate for the whole pair, and one whose fluency is below ``min_fluency`` (default 5) a
+  ``fluency/grammar`` candidate: *minor*, since a 270M model's pair score is a ranking hint, not proof.
+  A pair that already has a model span of that category gets no second, pair-wide finding.
+
+Settings (``[checks.neural]`` in the config file): ``min_adequacy``, ``min_fluency``, ``spans`` (false to
+report only the pair-level scores).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mtqa.checks import CheckContext, register_check
+from mtqa.data import Category, Finding, ModelSpan, PairScore, Severity
+
+NAME = "neural"
+MIN_ADEQUACY = 10.0
+MIN_FLUENCY = 5.0
+
+
+@register_check(
+    NAME,
+    description="mistranslation, omission and grammar candidates found by the neural model",
+    categories=(Category.MISTRANSLATION.value, Category.OMISSION.value, Category.GRAMMAR.value),
+)
+def check_neural(ctx: CheckContext) -> Iterator[Finding]:
+    if not ctx.scores:
+        return
+    settings = ctx.settings.get(NAME, {})
+    min_adequacy = float(settings.get("min_adequacy", MIN_ADEQUACY))
+    min_fluency = float(settings.get("min_fluency", MIN_FLUENCY))
+    with_spans = bool(settings.get("spans", True))
+    for pair in ctx.aligned_pairs():
+        score = ctx.scores.get(pair.id)
+        if score is None:
+            continue
+        categories = set()
+        if with_spans:
+            for span in score.spans:
+                categories.add(span.category)
+                yield _span_finding(ctx, pair.id, span)
+        yield from _low_scores(ctx, pair, score, min_adequacy, min_fluency, categories)
+
+
+def _span_finding(ctx: CheckContext, pair_id: int, span: ModelSpan) -> Finding:
+    if span.side == "source":
+        return Finding(
+            NAME,
+            span.category,
+            span.severity,
+            f"possible omission: {span.message}",
+            pair=pair_id,
+            source_span=ctx.source_span(span.start, span.end),
+        )
+    label = "possible grammar error" if span.category == Category.GRAMMAR.value else "possible mistranslation"
+    return Finding(
+        NAME,
+        span.category,
+        span.severity,
+        f"{label}: {span.message}",
+        pair=pair_id,
+        target_span=ctx.target_span(span.start, span.end),
+    )
+
+
+def _low_scores(ctx: CheckContext, pair, score: PairScore, min_adequacy: float, min_fluency: float,
+                categories: set[str]) -> Iterator[Finding]:
+    source_span = ctx.source_span(pair.source_start, pair.source_end)
+    target_span = ctx.target_span(pair.target_start, pair.target_end)
+    if (
+        score.adequacy is not None
+        and score.adequacy < min_adequacy
+        and Category.MISTRANSLATION.value not in categories
+    ):
+        yield Finding(
+            NAME,
+            Category.MISTRANSLATION.value,
+            Severity.MINOR,
+            f"the model finds this pair a poor match (adequacy {score.adequacy:.0f}/100)",
+            pair=pair.id,
+            source_span=source_span,
+            target_span=target_span,
+        )
+    if score.fluency is not None and score.fluency < min_fluency and Category.GRAMMAR.value not in categories:
+        yield Finding(
+            NAME,
+            Category.GRAMMAR.value,
+            Severity.MINOR,
+            f"the model finds this unusually unlikely {ctx.target_language.name} "
+            f"(fluency {score.fluency:.0f}/100)",
+            pair=pair.id,
+            target_span=target_span,
+        )

