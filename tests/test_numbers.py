@@ -160,6 +160,15 @@ def test_digits_match_digits_first():
     assert run(["午间新闻(首播时间：12：00-13:00)"], ["The noon news (first broadcast 12:00-13:00)"]) == []
 
 
+def test_a_count_of_listed_names_may_stay_implicit():
+    source = ["剧组跨越江苏、浙江、辽宁3省拍摄。"]
+    assert run(source, ["The crew filmed across Jiangsu, Zhejiang and Liaoning provinces."]) == []
+    assert run(source, ["The crew filmed across 3 provinces: Jiangsu, Zhejiang and Liaoning."]) == []
+    # a count of things, not of the names listed before it, is still required
+    findings = run(["签约12个项目和2个基地。"], ["12 projects and bases were signed."])
+    assert [f.source_span.text for f in findings] == ["2"]
+
+
 def test_a_source_one_may_become_a_or_per():
     assert run(["跌破1美元兑人民币7.0元关口。"], ["It fell below 7.0 yuan per US dollar."]) == []
 

@@ -97,6 +97,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
         found.extend(raws)
         position = match.end()
     numbers = _mark_days(_join_ranges(_half_hours(normal, text, found), normal), normal)
+    numbers = _counts_of_lists(numbers, normal)
     dates = [replace(d, text=text[d.start : d.end]) for d in dates]
     return sorted(numbers + dates, key=lambda mention: mention.start)
 
@@ -218,6 +219,26 @@ def _half_hours(normal: str, original: str, found: list[_Raw]) -> list[_Raw]:
             half = NumberMention(30.0, "number", end + 1, end + 2, original[end + 1 : end + 2])
             halves.append(_Raw(half, 1))
     return sorted(found + halves, key=lambda raw: raw.mention.start)
+
+
+# The clause a number sits in: text since the last clause break.
+_CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?（）()“”\"\n]")
+
+
+def _counts_of_lists(mentions: list[NumberMention], normal: str) -> list[NumberMention]:
+    """江苏、浙江、辽宁3省 and 安山和安闾两个工业区 count the items just listed; a translation that lists them
+    ("Jiangsu, Zhejiang and Liaoning provinces") keeps the count implicitly. Such a count may match a
+    number of the target but is never required."""
+    result = []
+    for mention in mentions:
+        clause = _CLAUSE_BREAK.split(normal[: mention.start])[-1]
+        items = clause.count("、") + 1 + (1 if re.search(r"[和及与]", clause) else 0)
+        # Only lists of names: "12个项目和2个基地" counts things, not the items listed before it.
+        listed_names = not re.search(rf"[\d{_CN_ALL}]", clause)
+        if mention.kind == "number" and items >= 2 and mention.value == items and listed_names:
+            mention = replace(mention, kind="approximate")
+        result.append(mention)
+    return result
 
 
 def _after(normal: str, end: int) -> tuple[str, int]:
