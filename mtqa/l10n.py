@@ -184,8 +184,14 @@ class L10nChecker:
 
     # -- reading -----------------------------------------------------------------------------------
     def read(self, path: str | Path) -> BilingualFile:
+        # TMX and locale-column CSV hold several languages and need the choice; PO and XLIFF declare their
+        # own target, which --target-lang then selects rather than overrides.
+        selects = detect_format(path) in ("tmx", "csv")
         return read_bilingual(
-            path, source_lang=self.source_lang, target_lang=self.target_lang, include_fuzzy=self.include_fuzzy
+            path,
+            source_lang=self.source_lang,
+            target_lang=self.target_lang if selects else None,
+            include_fuzzy=self.include_fuzzy,
         )
 
     def glossary(self, source: Language, target: Language) -> Glossary | None:
@@ -210,6 +216,10 @@ class L10nChecker:
 
     def check_file(self, bilingual: BilingualFile) -> FileResult:
         units = bilingual.units
+        declared = bilingual.target_lang
+        if self.target_lang and declared and _base(declared) != _base(self.target_lang):
+            reason = f"target language {declared} (only {self.target_lang} chosen)"
+            return skipped_result(bilingual.path, reason)
         try:
             source_language = _language(
                 self.source_lang or bilingual.source_lang, [u.source for u in units], bilingual, "source"
@@ -218,11 +228,7 @@ class L10nChecker:
                 self.target_lang or bilingual.target_lang, [u.target for u in units], bilingual, "target"
             )
         except _Unsupported as unsupported:
-            result = error_result(bilingual.path, str(unsupported))
-            result.report.findings.clear()
-            result.report.summary = Summary(0, 0, {"critical": 0, "major": 0, "minor": 0}, 100.0, True)
-            result.error, result.skipped = None, str(unsupported)
-            return result
+            return skipped_result(bilingual.path, str(unsupported))
         if source_language.code == target_language.code:
             raise InputError(bilingual.path, f"source and target are both {source_language.name}")
         glossary = self.glossary(source_language, target_language)
@@ -473,6 +479,13 @@ def _offset(finding: Finding) -> int:
     if finding.target_span is not None:
         return finding.target_span.start
     return finding.source_span.start if finding.source_span is not None else -1
+
+
+def skipped_result(path: str, reason: str) -> FileResult:
+    """A file not checked on purpose (a language not chosen or not supported): it passes, with the reason."""
+    summary = Summary(0, 0, {"critical": 0, "major": 0, "minor": 0}, 100.0, True)
+    report = Report(Document("", "und", path), Document("", "und", path), [], [], summary)
+    return FileResult(path=path, report=report, skipped=reason)
 
 
 def error_result(path: str, problem: str) -> FileResult:

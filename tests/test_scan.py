@@ -273,3 +273,15 @@ def test_changed_since_keeps_the_json_direction(tmp_path):
     target.write_text(target.read_text(encoding="utf-8").replace('"Save"', '"Save it"'), encoding="utf-8")
     [result] = scan([repo], changed_since="HEAD").files
     assert result.report.source.path.endswith("zh/common.json")
+
+
+def test_target_lang_selects_files_and_unsupported_languages_are_skipped(tmp_path):
+    header = 'msgid ""\nmsgstr "Language: {}\\n"\n\nmsgid "Save"\n'
+    (tmp_path / "fr.po").write_text(header.format("fr") + 'msgstr "Enregistrer"\n', encoding="utf-8")
+    (tmp_path / "zh.po").write_text(header.format("zh") + 'msgstr "保存"\n', encoding="utf-8")
+    everything = scan([tmp_path])
+    skipped = {Path(f.path).name: f.skipped for f in everything.files if f.skipped}
+    assert skipped == {"fr.po": "target language 'fr' is not supported"}
+    assert everything.summary.passed and everything.summary.skipped == 1 and everything.summary.files == 1
+    only_zh = scan([tmp_path], target_lang="zh")
+    assert {Path(f.path).name: bool(f.skipped) for f in only_zh.files} == {"fr.po": True, "zh.po": False}
