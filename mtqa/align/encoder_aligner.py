@@ -133,7 +133,12 @@ class EncoderCost:
     length: LengthModel
     unrelated: float
     bead_types: Sequence[BeadType]
-    skip: float = 1.0  # cost of leaving one segment unaligned: about one unrelated 1-1 bead
+    skip: float = 0.4  # cost of leaving one unrelated segment unaligned
+    # … plus this much per unit of the segment's best relative similarity to the other document: a segment
+    # that matches nothing (page furniture, a dropped sentence's source) is cheap to leave unaligned.
+    skip_slope: float = 2.0
+    source_best: np.ndarray | None = None  # best cosine of each segment to any segment of the other side
+    target_best: np.ndarray | None = None
     furniture_skip: float = 0.05
     length_weight: float = 0.05
     structure_weight: float = 0.1
@@ -141,21 +146,51 @@ class EncoderCost:
     # A bead of a×b segments stands for up to a×b 1-1 decisions (vecalign scales by a×b); a smaller exponent
     # lets genuine 1-2 and 1-3 splits, frequent in literary and news translation, win more often.
     size_exponent: float = 0.85
+    # Every segment of an n:m bead must be related to the other side: without this, a dropped sentence is
+    # cheaper to hide inside a neighbour's bead than to leave as an omission.
+    # A small price per segment beyond 1-1, so that equally good beads split rather than merge.
+    merge_penalty: float = 0.05
+    coverage_weight: float = 2.0
+    coverage_floor: float = 0.1  # relative similarity (0 = unrelated, 1 = identical) below which it costs
 
     def similarity(self, a: int, b: int, i: int, js: np.ndarray) -> np.ndarray:
         return self.target_runs[b][js] @ self.source_runs[a][i]
+
+    def _relative(self, best: np.ndarray | None, index: np.ndarray) -> np.ndarray:
+        if best is None or not self.skip_slope:
+            return np.zeros(len(index))
+        return np.clip((best[index] - self.unrelated) / max(1.0 - self.unrelated, 1e-6), 0.0, 1.0)
+
+    def coverage(self, a: int, b: int, i: int, js: np.ndarray) -> np.ndarray:
+        """Relative similarity of the bead's least related segment to the other side's concatenation."""
+        worst = np.full(len(js), np.inf)
+        if a > 1:
+            parts = self.source_runs[1][i - a + 1 : i + 1]  # rows are run ends: segment k is row k + 1
+            worst = np.minimum(worst, (self.target_runs[b][js] @ parts.T).min(axis=1))
+        if b > 1:
+            whole = self.source_runs[a][i]
+            for t in range(b):
+                worst = np.minimum(worst, self.target_runs[1][js - t] @ whole)
+        return (worst - self.unrelated) / max(1.0 - self.unrelated, 1e-6)
 
     def cost(self, a: int, b: int, i: int, js: np.ndarray) -> np.ndarray:
         src, tgt = self.terms.source, self.terms.target
         if a == 0:
             empty = tgt.lengths[js - 1] == 0
-            return np.where(empty, 0.0, np.where(tgt.furniture[js - 1], self.furniture_skip, self.skip))
+            skip = self.skip + self.skip_slope * self._relative(self.target_best, js - 1)
+            return np.where(empty, 0.0, np.where(tgt.furniture[js - 1], self.furniture_skip, skip))
         if b == 0:
-            return np.full(len(js), 0.0 if src.lengths[i - 1] == 0 else self.skip)
+            if src.lengths[i - 1] == 0:
+                return np.zeros(len(js))
+            skip = self.skip + self.skip_slope * self._relative(self.source_best, np.array([i - 1]))
+            return np.full(len(js), skip[0])
         # Dissimilarity relative to unrelated pairs: ≈1 for unrelated text, ≈0.5 for a good translation.
         distance = (1.0 - self.similarity(a, b, i, js)) / max(1.0 - self.unrelated, 1e-6)
         # Without the size factor one big bead would always undercut several small ones.
         cost = distance * (a * b) ** self.size_exponent
+        if a > 1 or b > 1:
+            cost += self.merge_penalty * (a + b - 2)
+            cost += self.coverage_weight * np.maximum(0.0, self.coverage_floor - self.coverage(a, b, i, js))
         cost += self.length_weight * self.length.cost(src.run_lengths(i, a), tgt.run_lengths(js, b))
         cost += self.structure_weight * self.terms.structure(a, b, i, js)
         if self.anchor_weight:
@@ -212,7 +247,7 @@ class EncoderAligner:
         length = _length_model(src, tgt, stats.anchors)
         cost = EncoderCost(
             source_runs, target_runs, StructureTerms(src, tgt), length, stats.unrelated, self.bead_types,
-            **self.cost_options,
+            source_best=stats.best_for_source, target_best=stats.best_for_target, **self.cost_options,
         )
         beads = align_in_band(n, m, cost, anchor_path(stats.anchors, n, m), width=self.band_width)
         return beads, _bead_similarities(beads, cost, stats)
