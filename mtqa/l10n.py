@@ -233,13 +233,14 @@ class L10nChecker:
             raise InputError(bilingual.path, f"source and target are both {source_language.name}")
         glossary = self.glossary(source_language, target_language)
 
+        glossary_hash = glossary_version(glossary)
         keys = [
             unit_key(
                 u.source,
                 u.target,
                 source_language.code,
                 target_language.code,
-                glossary_version(glossary),
+                glossary_hash,
                 self._check_version,
                 self._model_version,
             )
