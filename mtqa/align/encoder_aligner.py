@@ -41,6 +41,9 @@ def run_embeddings(
     """``runs[k][j]`` = embedding of segments ``j-k .. j-1`` joined (k = 1..max_run; zero rows for j < k)."""
     joiner = " " if getattr(language, "word_separated", True) else ""
     texts = [s.text.strip() for s in segments]
+    encode_runs = getattr(encoder, "encode_runs", None)
+    if encode_runs is not None:  # the encoder knows a cheaper way than encoding every concatenation
+        return encode_runs(texts, max_run, joiner)
     n = len(texts)
     runs: list[np.ndarray] = [np.zeros((n + 1, 0), dtype=np.float32)]
     for k in range(1, max_run + 1):
