@@ -167,3 +167,18 @@ def test_scorer_makes_two_model_requests_per_pair_in_one_batch():
         EN,
     )
     assert model.requests_seen == 4
+
+
+def test_spans_inside_prescribed_glossary_terms_are_dropped():
+    from mtqa.data import Glossary, GlossaryEntry
+
+    source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
+    options = {"aligner": DiagonalAligner(), "scorer": scorer(unsupported=-8.0),
+               "source_lang": "zh", "target_lang": "en"}
+    plain = mtqa.check(source, target, **options)
+    assert [f.target_span.text for f in plain.findings if f.check == "neural" and f.target_span
+            and f.category == "accuracy/mistranslation"] == ["cancelled yesterday"]
+    glossary = Glossary([GlossaryEntry("主持", "cancelled yesterday")])
+    vouched = mtqa.check(source, target, glossary=glossary, **options)
+    assert not [f for f in vouched.findings if f.check == "neural" and f.target_span
+                and f.target_span.text == "cancelled yesterday"]

@@ -10,6 +10,9 @@ scorer=...)``); without one it finds nothing. Severities:
   candidate for the whole pair, and one whose fluency is below ``min_fluency`` (default 5) a
   ``fluency/grammar`` candidate: *minor*, since a 270M model's pair score is a ranking hint, not proof.
   A pair that already has a model span of that category gets no second, pair-wide finding.
+- a model span inside a glossary term that is used as the glossary prescribes (its source term in the
+  pair's source, its target term in the pair's target) is dropped: the glossary vouches for that rendering
+  (a 270M model finds short names such as "CECEP" improbable), and the terminology check owns it.
 
 Settings (``[checks.neural]`` in the config file): ``min_adequacy``, ``min_fluency``, ``spans`` (false to
 report only the pair-level scores).
@@ -45,10 +48,39 @@ def check_neural(ctx: CheckContext) -> Iterator[Finding]:
             continue
         categories = set()
         if with_spans:
+            vouched = _glossary_ranges(ctx, pair)
             for span in score.spans:
+                if any(start <= span.start and span.end <= end for start, end in vouched[span.side]):
+                    continue
                 categories.add(span.category)
                 yield _span_finding(ctx, pair.id, span)
         yield from _low_scores(ctx, pair, score, min_adequacy, min_fluency, categories)
+
+
+def _occurrences(text: str, term: str, offset: int) -> list[tuple[int, int]]:
+    ranges, lowered, needle = [], text.lower(), term.lower()
+    start = lowered.find(needle) if needle else -1
+    while start >= 0:
+        ranges.append((offset + start, offset + start + len(needle)))
+        start = lowered.find(needle, start + 1)
+    return ranges
+
+
+def _glossary_ranges(ctx: CheckContext, pair) -> dict[str, list[tuple[int, int]]]:
+    """Document ranges of glossary terms used as prescribed in this pair, per side."""
+    ranges: dict[str, list[tuple[int, int]]] = {"source": [], "target": []}
+    if ctx.glossary is None:
+        return ranges
+    source_text = pair.source_text(ctx.source)
+    target_text = pair.target_text(ctx.target)
+    for entry in ctx.glossary.entries:
+        renderings = (entry.target, *getattr(entry, "alternatives", ()))
+        source_hits = _occurrences(source_text, entry.source, pair.source_start)
+        target_hits = [r for term in renderings for r in _occurrences(target_text, term, pair.target_start)]
+        if source_hits and target_hits:
+            ranges["source"].extend(source_hits)
+            ranges["target"].extend(target_hits)
+    return ranges
 
 
 def _span_finding(ctx: CheckContext, pair_id: int, span: ModelSpan) -> Finding:
