@@ -64,7 +64,7 @@ def build(root: Path, strings: int) -> tuple[list[Path], list[Path]]:
         path = root / "locale" / "en" / "LC_MESSAGES" / f"module{start // per_po:02d}.po"
         path.parent.mkdir(parents=True, exist_ok=True)
         header = 'msgid ""\nmsgstr ""\n"Language: en\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-        path.write_text(header + "".join(po_entry(s, t) for s, t in pairs[start : start + per_po]),
+        path.write_text(header + "".join(po_entry(s, t) for s, t in pairs[start : min(start + per_po, half)]),
                         encoding="utf-8")
         po_files.append(path)
     per_json = 500
