@@ -201,7 +201,11 @@ class L10nChecker:
         if key not in self._glossaries:
             from mtqa.glossary import load_glossaries
 
-            self._glossaries[key] = load_glossaries(self.glossary_paths, source.code, target.code)
+            try:
+                self._glossaries[key] = load_glossaries(self.glossary_paths, source.code, target.code)
+            except MtqaError as error:
+                # A broken glossary is the run's problem (exit 2), not a finding of the file being checked.
+                raise GlossaryError(str(error)) from None
         return self._glossaries[key]
 
     # -- checking ----------------------------------------------------------------------------------
@@ -209,6 +213,8 @@ class L10nChecker:
         """Read and check one bilingual file; a problem with the file becomes a finding of its result."""
         try:
             return self.check_file(self.read(path))
+        except GlossaryError:
+            raise
         except InputError as error:
             return error_result(str(path), error.problem)
         except MtqaError as error:
@@ -400,6 +406,10 @@ def mask_codes(text: str) -> str:
             if char == "}":
                 depth -= 1
     return "".join(chars)
+
+
+class GlossaryError(MtqaError):
+    """The glossary cannot be used for a file's language pair: ends the run (exit 2)."""
 
 
 class _Unsupported(Exception):
@@ -725,11 +735,13 @@ def scan(
 
     found = collect(roots)
     glossaries = [Path(p) for p in glossary_paths] or found.glossaries[:1]
-    if glossaries:
-        # A broken glossary is a usage error for the whole run (exit 2), not a finding of one file.
+    tables = [p for p in glossaries if p.suffix.lower() not in (".tbx", ".xml")]
+    if tables:
+        # A broken glossary is a usage error for the whole run (exit 2), found before any file is read. TBX
+        # files are read per language pair, when the first file of that pair is checked.
         from mtqa.glossary import load_glossaries
 
-        load_glossaries([str(p) for p in glossaries])
+        load_glossaries([str(p) for p in tables])
     cache = ResultCache(cache_dir) if cache_dir is not None else None
     try:
         checker = L10nChecker(
@@ -814,6 +826,8 @@ def _check_json_pair(
     try:
         bilingual = read_pair(source_path, target_path, source_lang=source, target_lang=target)
         return checker.check_file(bilingual)
+    except GlossaryError:
+        raise
     except InputError as error:
         return error_result(error.path or str(target_path), error.problem)
     except MtqaError as error:

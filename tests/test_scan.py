@@ -285,3 +285,32 @@ def test_target_lang_selects_files_and_unsupported_languages_are_skipped(tmp_pat
     assert everything.summary.passed and everything.summary.skipped == 1 and everything.summary.files == 1
     only_zh = scan([tmp_path], target_lang="zh")
     assert {Path(f.path).name: bool(f.skipped) for f in only_zh.files} == {"fr.po": True, "zh.po": False}
+
+
+TBX = """<?xml version="1.0" encoding="UTF-8"?>
+<tbx type="TBX-Basic" style="dca" xml:lang="en" xmlns="urn:iso:std:iso:30042:ed-2">
+  <text><body>
+    <conceptEntry id="c1">
+      <langSec xml:lang="zh"><termSec><term>二维码</term></termSec></langSec>
+      <langSec xml:lang="en">
+        <termSec><term>QR code</term>
+          <termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec>
+        <termSec><term>two-dimensional code</term>
+          <termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote></termSec>
+      </langSec>
+    </conceptEntry>
+  </body></text>
+</tbx>
+"""
+
+
+def test_tbx_glossary_forbidden_terms(tmp_path):
+    tbx = tmp_path / "terms.tbx"
+    tbx.write_text(TBX, encoding="utf-8")
+    result = scan([SAMPLE], glossary_paths=[tbx])
+    terminology = [f for r in result.files for f in r.report.findings if f.check == "terminology"]
+    assert [f.target_span.text for f in terminology] == ["two-dimensional code"]
+    french = tmp_path / "fr.tbx"
+    french.write_text(TBX.replace('"zh"', '"de"'), encoding="utf-8")
+    completed = mtqa("scan", str(SAMPLE), "--no-cache", "--glossary", str(french))
+    assert completed.returncode == 2 and "no term entries with both zh and en" in completed.stderr
