@@ -85,7 +85,7 @@ def run(name: str, scaling: int) -> None:
     print(f"  speed  {sentences / elapsed:.0f} sentences/s ({sentences} sentences in {elapsed:.1f} s, "
           "model load included in the first document)")
     if scaling:
-        _scaling(aligner, scaling, zh, en)
+        _scaling(name, scaling, zh, en)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS {peak:.0f} MB")
 
@@ -95,23 +95,33 @@ def _tag(doc_id: str, beads) -> list:
     return [(tuple((doc_id, k) for k in s), tuple((doc_id, k) for k in t)) for s, t in beads]
 
 
-def _scaling(aligner, size: int, zh, en) -> None:
-    """Time documents of size/4, size/2 and size sentences per side, made by concatenating the MAC files."""
-    zh_lines, en_lines = [], []
+def _scaling(name: str, size: int, zh, en) -> None:
+    """Time documents of about size/4, size/2 and size source sentences, each with a fresh aligner (so no
+    embedding is reused across sizes), made by concatenating whole MAC documents (both sides stay parallel);
+    repeated copies get a copy number on every line so that no sentence is a cached repeat."""
+    documents = []
     for gold_path in sorted((MAC / "gold").glob("*.align")):
-        zh_lines += (MAC / "zh" / gold_path.stem).read_text(encoding="utf-8").splitlines()
-        en_lines += (MAC / "en" / gold_path.stem).read_text(encoding="utf-8").splitlines()
+        documents.append(((MAC / "zh" / gold_path.stem).read_text(encoding="utf-8").splitlines(),
+                          (MAC / "en" / gold_path.stem).read_text(encoding="utf-8").splitlines()))
     for fraction in (4, 2, 1):
-        n = size // fraction
-        repeat = -(-n // len(zh_lines))  # enough copies of the corpus to reach n lines
-        zh_text = "\n".join((zh_lines * repeat)[:n]) + "\n"
-        en_count = round(n * len(en_lines) / len(zh_lines))
-        en_text = "\n".join((en_lines * repeat * 2)[:en_count]) + "\n"
-        source, target = document(zh_text, "zh"), document(en_text, "en")
+        zh_lines, en_lines, copy = [], [], 0
+        while len(zh_lines) < size // fraction:
+            for zh_doc, en_doc in documents:
+                if len(zh_lines) >= size // fraction:
+                    break
+                mark = f" [{copy}]" if copy else ""
+                zh_lines += [line + mark for line in zh_doc]
+                en_lines += [line + mark for line in en_doc]
+            copy += 1
+        source = document("\n".join(zh_lines) + "\n", "zh")
+        target = document("\n".join(en_lines) + "\n", "en")
+        aligner = make_aligner(name)
         start = time.perf_counter()
         aligner.align(source, target, zh, en)
         took = time.perf_counter() - start
-        print(f"  scaling  zh {len(source.segments):5d}  en {len(target.segments):5d}  {took:6.1f} s")
+        sentences = len(source.segments) + len(target.segments)
+        print(f"  scaling  zh {len(source.segments):5d}  en {len(target.segments):5d}  {took:6.1f} s"
+              f"  ({sentences / took:.0f} sentences/s)")
 
 
 def main() -> None:

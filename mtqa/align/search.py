@@ -139,9 +139,11 @@ def align_in_band(n: int, m: int, cost: BeadCost, path_j: np.ndarray | None = No
         beads, _ = search(n, m, cost, Band.full(n, m))
         return beads
     path_j = diagonal(n, m) if path_j is None else path_j
-    max_width = max_width or max(n, m)
+    # Widening stops at 8× the first width, so the work stays linear in document length even when the path
+    # keeps running along the edge (a document whose two sides do not correspond).
+    max_width = max_width or 8 * width
     while True:
         beads, touched = search(n, m, cost, Band.around(path_j, m, width))
         if not touched or width >= max_width:
             return beads
-        width *= 2
+        width = min(width * 2, max_width)
