@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from mtqa.data import Glossary
+from mtqa.errors import MtqaError
 
 CACHE_DIR_NAME = ".mtqa-cache"
 CACHE_FILE = "results.sqlite3"
@@ -95,8 +96,15 @@ class ResultCache:
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
         self.path = self.directory / CACHE_FILE
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self._connection = self._open()
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._connection = self._open()
+        except (OSError, sqlite3.Error) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            raise MtqaError(
+                f"{self.directory}: cannot use it as the cache directory ({reason}); give --cache-dir DIR "
+                "or --no-cache"
+            ) from None
 
     def _open(self) -> sqlite3.Connection:
         try:

@@ -100,3 +100,14 @@ def test_damaged_cache_file_is_replaced(tmp_path):
         assert cache.get_many(["k", "other"]) == {"k": {"findings": []}}
     with sqlite3.connect(directory / "results.sqlite3") as connection:
         assert connection.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 1
+
+
+def test_unusable_cache_directory_is_one_clear_error(tmp_path):
+    import pytest
+
+    from mtqa.errors import MtqaError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    with pytest.raises(MtqaError, match="cannot use it as the cache directory"):
+        ResultCache(blocker / "cache")
