@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
+from mtqa.errors import MtqaError
 from mtqa.formats import BilingualFile, BilingualUnit
 from mtqa.glossary import load_glossary
 from mtqa.incremental import ResultCache, glossary_version, unit_key
@@ -103,10 +106,6 @@ def test_damaged_cache_file_is_replaced(tmp_path):
 
 
 def test_unusable_cache_directory_is_one_clear_error(tmp_path):
-    import pytest
-
-    from mtqa.errors import MtqaError
-
     blocker = tmp_path / "file"
     blocker.write_text("not a directory", encoding="utf-8")
     with pytest.raises(MtqaError, match="cannot use it as the cache directory"):
