@@ -239,7 +239,11 @@ def render_rich_scan(result: ScanResult, console: Console, *, quiet: bool = Fals
                     console.print(f"[green]✓[/] {escape(file_result.path)}  [dim]{len(file_result.units)} "
                                   "strings[/]")
                 continue
-            table = Table(title=f"{file_result.path}", title_justify="left", show_lines=False, expand=False,
+            title = escape(file_result.path)
+            source_path = file_result.report.source.path
+            if source_path and source_path != file_result.path:
+                title += f" [dim](source: {escape(source_path)})[/]"
+            table = Table(title=title, title_justify="left", show_lines=False, expand=False,
                           title_style="bold")
             table.add_column("line", justify="right", style="cyan", no_wrap=True)
             table.add_column("severity", no_wrap=True)
@@ -248,10 +252,15 @@ def render_rich_scan(result: ScanResult, console: Console, *, quiet: bool = Fals
             for finding in findings:
                 path, line = finding_location(file_result, finding)
                 # A JSON pair's finding without a target span points into the source-locale file.
-                where = str(line or "") if path == file_result.path else f"{path}:{line or ''}"
+                where = str(line or "") if path == file_result.path else f"{line or ''} (src)"
                 message = escape(finding.message)
                 if finding.suggestion:
                     message += f" [dim]→ {escape(finding.suggestion)}[/]"
+                if finding.pair is not None and finding.pair < len(file_result.units):
+                    unit = file_result.units[finding.pair]
+                    text = " ".join(unit.target.split())
+                    text = text if len(text) <= 60 else text[:59] + "…"
+                    message += f"\n[dim]{escape(unit.key.replace(chr(4), ' | '))}: {escape(text)}[/]"
                 table.add_row(where, f"[{SEVERITY_STYLE[finding.severity.value]}]{finding.severity.value}[/]",
                               finding.check, message)
             console.print(table)
