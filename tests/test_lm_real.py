@@ -53,7 +53,7 @@ def test_tiled_projection_matches_full_softmax(model):
 
     request = Request(("English:", " Exports fell for the second month in a row."), (1,))
     [[piece]] = model.score([request])
-    ids = [model.tokenizer.bos_token_id, *model.tokenizer("English:", add_special_tokens=False)["input_ids"]]
+    ids = [model.bos_token_id, *model.token_ids("English:")]
     first = len(ids)
     ids += piece.token_ids
     with torch.inference_mode():

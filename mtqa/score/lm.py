@@ -325,6 +325,7 @@ class GemmaModel:
         self._tokenizer = None
         self._unigram = None
         self._bos: int | None = None
+        self._pad = 0
         self.load_seconds: float | None = None
 
     # -- loading ------------------------------------------------------------------------------------------
@@ -337,7 +338,8 @@ class GemmaModel:
         _offline_environment()
         try:
             import torch
-            from transformers import AutoModelForCausalLM, AutoTokenizer
+            from tokenizers import Tokenizer
+            from transformers import AutoModelForCausalLM
         except ImportError as error:
             raise ModelUnavailableError(f"the neural model needs torch and transformers: {error}") from error
         _quiet_transformers()
@@ -345,21 +347,29 @@ class GemmaModel:
         torch.set_num_threads(self.threads)
         dtype = getattr(torch, self.dtype)
         try:
-            self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            # The tokenizers library directly: AutoTokenizer took 4.3 s to build the same fast tokenizer
+            # that this reads in 1.7 s (measured), and only ids and offsets are needed.
+            self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
             lm = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype)
         except (OSError, ValueError) as error:
             raise ModelUnavailableError(
                 f"cannot load the prepared model in {path} ({error}); run: mtqa model prepare --force"
             ) from error
         self._lm = lm.eval()
-        self._bos = self._tokenizer.bos_token_id
+        self._bos = lm.config.bos_token_id
+        self._pad = lm.config.pad_token_id or 0
         self._unigram = self._load_unigram(path)
         self.load_seconds = time.perf_counter() - started
 
-    @property
-    def tokenizer(self):
+    def token_ids(self, text: str) -> list[int]:
+        """Token ids of a text, without special tokens."""
         self.load()
-        return self._tokenizer
+        return self._tokenizer.encode(text, add_special_tokens=False).ids
+
+    @property
+    def bos_token_id(self) -> int:
+        self.load()
+        return self._bos
 
     def _load_unigram(self, path: Path):
         import torch
@@ -381,7 +391,7 @@ class GemmaModel:
         count = 0
         with torch.inference_mode():
             for text in _UNIGRAM_TEXTS:
-                ids = [self._bos, *self._tokenizer(text, add_special_tokens=False)["input_ids"]]
+                ids = [self._bos, *self.token_ids(text)]
                 hidden = self._lm.model(input_ids=torch.tensor([ids])).last_hidden_state[0]
                 for chunk in hidden.split(PROJECTION_CHUNK):
                     probs = self._logits(chunk).float().softmax(-1).sum(0)
@@ -446,13 +456,8 @@ class GemmaModel:
         index); and the tokenisation (ids, offsets) of every distinct piece."""
         self.load()
         pieces = sorted({piece for request in requests for piece in request.pieces})
-        encoded = self._tokenizer(pieces, add_special_tokens=False, return_offsets_mapping=True)
-        lookup = {
-            piece: (ids, offsets)
-            for piece, ids, offsets in zip(
-                pieces, encoded["input_ids"], encoded["offset_mapping"], strict=True
-            )
-        }
+        encoded = self._tokenizer.encode_batch(pieces, add_special_tokens=False)
+        lookup = {piece: (e.ids, e.offsets) for piece, e in zip(pieces, encoded, strict=True)}
         result = []
         for request in requests:
             ids = [self._bos]
@@ -494,7 +499,7 @@ class GemmaModel:
         import torch
 
         longest = max(len(ids) for ids, _ in items)
-        pad = self._tokenizer.pad_token_id or 0
+        pad = self._pad
         input_ids = torch.full((len(items), longest), pad, dtype=torch.long)
         mask = torch.zeros((len(items), longest), dtype=torch.long)
         rows, cols, targets = [], [], []
