@@ -102,8 +102,8 @@ def extract(dataset: str, segments: int | None, kind: str, chunk: int) -> None:
     print(f"{dataset} {kind}: {len(items)} items in the sample, {len(todo)} to compute", flush=True)
     if not todo:
         return
-    # Shortest first within the run keeps the model's length buckets tight and shows progress early.
-    todo.sort(key=lambda r: len(r["source"]) + len(r["target"]))
+    # Items stay in the sample's segment order (whole segments, seeded hash order), so a run stopped early
+    # leaves a smaller sample of complete segments; the model sorts each chunk by length itself.
     started = time.perf_counter()
     for i in range(0, len(todo), chunk):
         part = todo[i : i + chunk]
@@ -152,7 +152,7 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="*", default=list(evalsets.DATASETS))
     parser.add_argument("--only", choices=KINDS, help="compute one kind of features only")
     parser.add_argument("--segments", nargs="*", default=[], help="DATASET=N source segments to sample")
-    parser.add_argument("--chunk", type=int, default=64, help="items per call (and per cache flush)")
+    parser.add_argument("--chunk", type=int, default=40, help="items per call (and per cache flush)")
     args = parser.parse_args()
     segments = _parse_segments(args.segments)
     kinds = [args.only] if args.only else list(KINDS)

@@ -48,7 +48,8 @@ TRAIN = ("wmt21_ted_mqm_zhen", "wmt21_news_mqm_zhen")
 VALIDATE = "wmt23_mqm_zhen"
 OUTPUT = Path(__file__).resolve().parents[1] / "mtqa" / "resources" / "calibration.json"
 CLIP = 4.0
-LAMBDAS = (0.1, 1.0, 10.0, 100.0, 1000.0)
+# Ridge strengths relative to the number of training items (λ = value × n): scale-free across sample sizes.
+LAMBDAS = (0.0003, 0.003, 0.03, 0.3, 3.0)
 
 # name → (transform, sign): +1 the weight may only be ≥ 0 (never lowers quality), −1 only ≤ 0, 0 free.
 FEATURES: dict[str, tuple[str, int]] = {
@@ -74,6 +75,12 @@ FEATURES: dict[str, tuple[str, int]] = {
 LENGTH_FEATURES = ("tgt_tokens", "src_tokens", "len_ratio")
 # Target-only features: fluency must not see the source.
 FLUENCY_FEATURES = ("tgt_lp_uncond", "slor")
+# Per-head sign overrides. In the fluency head a likelier target can only be more fluent; elsewhere
+# tgt_lp_uncond stays free because it enters the PMIs with a minus sign (pmi_fwd = cond − uncond).
+HEAD_SIGNS: dict[str, dict[str, int]] = {"fluency": {"tgt_lp_uncond": +1}}
+# adequacy and fluency are per-pair qualities that should not fall just because a pair is long: their
+# targets are the penalty ranks with the part explained by target length removed (within each dataset).
+LENGTH_FREE_TARGETS = ("adequacy", "fluency")
 # The neg-sums grow with length (sums, not means): adequacy stays length-free without them.
 ADEQUACY_FEATURES = tuple(
     f
@@ -190,15 +197,24 @@ def targets(items: list[dict], kind: str) -> tuple[list[dict], np.ndarray]:
             continue
         raw = [getters[kind](r) for r in rows]
         kept.extend(rows)
-        values.extend(raw if kind == "mqm_raw" else metrics.gaussianise(raw))
+        if kind == "mqm_raw":
+            values.extend(raw)
+            continue
+        y = metrics.gaussianise(raw)
+        if kind in LENGTH_FREE_TARGETS:
+            log_length = np.log([max(1.0, r["features"].get("tgt_tokens", 1.0)) for r in rows])
+            slope, intercept = np.polyfit(log_length, y, 1)
+            y = y - (slope * log_length + intercept)
+        values.extend(y)
     return kept, np.array(values)
 
 
 def fit_head(items, scales, names, kind, lam):
     kept, y = targets(items, kind)
     x = design(kept, scales, names)
-    signs = [FEATURES[n][1] for n in names]
-    return constrained_ridge(x, y, signs, lam)
+    override = HEAD_SIGNS.get(kind, {})
+    signs = [override.get(n, FEATURES[n][1]) for n in names]
+    return constrained_ridge(x, y, signs, lam * len(kept))
 
 
 def predict(items, scales, names, intercept, weights) -> np.ndarray:
@@ -318,7 +334,9 @@ def main() -> None:
                 "sample": f"seeded hash of segment ids ({evalsets.SAMPLE_SEED}), all MT systems of a "
                 "segment, "
                 "human references left out; each item scored whole as one pair",
-                "segments": {d: evalsets.DEFAULT_SEGMENTS[d] for d in TRAIN},
+                "segments": {
+                    d: len({(r["doc"], r["seg_id"]) for r in train if r["dataset"] == d}) for d in TRAIN
+                },
             },
             "selection": selection,
         },
