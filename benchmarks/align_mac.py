@@ -120,8 +120,10 @@ def _scaling(name: str, size: int, zh, en) -> None:
         aligner.align(source, target, zh, en)
         took = time.perf_counter() - start
         sentences = len(source.segments) + len(target.segments)
+        parts = getattr(aligner, "last_timings", {})
+        split = "".join(f", {name} {seconds:.1f} s" for name, seconds in parts.items())
         print(f"  scaling  zh {len(source.segments):5d}  en {len(target.segments):5d}  {took:6.1f} s"
-              f"  ({sentences / took:.0f} sentences/s)")
+              f"  ({sentences / took:.0f} sentences/s{split})")
 
 
 def main() -> None:

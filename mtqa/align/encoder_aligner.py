@@ -22,6 +22,7 @@ the aligner could not place.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -223,6 +224,8 @@ class EncoderAligner:
         self.anchor_margin = anchor_margin
         self.anchor_min_similarity = anchor_min_similarity
         self.cost_options = cost_options
+        # Seconds spent encoding and searching in the last call (for benchmarks; not used by the alignment).
+        self.last_timings: dict[str, float] = {}
 
     def align(
         self,
@@ -239,8 +242,10 @@ class EncoderAligner:
         n, m = len(source.segments), len(target.segments)
         max_a = max(a for a, _ in self.bead_types)
         max_b = max(b for _, b in self.bead_types)
+        started = time.perf_counter()
         source_runs = run_embeddings(source.segments, source_language, self.encoder, max_a)
         target_runs = run_embeddings(target.segments, target_language, self.encoder, max_b)
+        encoded = time.perf_counter()
         stats = similarity_stats(
             source_runs[1][1:], target_runs[1][1:], self.anchor_margin, self.anchor_min_similarity
         )
@@ -253,6 +258,7 @@ class EncoderAligner:
             source_best=stats.best_for_source, target_best=stats.best_for_target, **self.cost_options,
         )
         beads = align_in_band(n, m, cost, anchor_path(stats.anchors, n, m), width=self.band_width)
+        self.last_timings = {"encode": encoded - started, "search": time.perf_counter() - encoded}
         return beads, _bead_similarities(beads, cost, stats)
 
 

