@@ -31,8 +31,9 @@ Feature names (the contract with ``mtqa/score/calibration.py``; every value is a
 ``src_chars``         source characters
 ``len_ratio``         tgt_chars / src_chars (characters; a crude baseline)
 
-Until ``mtqa/resources/calibration.json`` exists, adequacy/fluency/estimate come from a transparent
-monotone mapping documented in ``_fallback_scores``.
+adequacy/fluency/estimate come from the fitted calibration (``mtqa/resources/calibration.json``, read by
+``mtqa.score.calibration``); when it is missing or unreadable, from the transparent, unfitted monotone
+mapping documented in ``fallback_scores``.
 """
 
 from __future__ import annotations
