@@ -172,7 +172,14 @@ def make_scorer(*, quiet: bool):
     from mtqa.score import neural
 
     factory = getattr(neural, "load_scorer", None)
-    return factory(quiet=quiet) if factory else None
+    if factory is None:
+        return None
+    # An explicit --model makes a missing model package an error; the default runs without it.
+    context = click.get_current_context(silent=True)
+    explicit = context is not None and (
+        context.get_parameter_source("model") is click.core.ParameterSource.COMMANDLINE
+    )
+    return factory(quiet=quiet, required=explicit)
 
 
 def main(argv: list[str] | None = None) -> None:

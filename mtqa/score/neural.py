@@ -504,18 +504,24 @@ def _threads_from_environment() -> int | None:
     return int(value) if value.isdigit() and int(value) > 0 else None
 
 
-def load_scorer(*, quiet: bool = False) -> NeuralScorer:
+def load_scorer(*, quiet: bool = False, required: bool = True) -> NeuralScorer | None:
     """The scorer on the bundled model, for the command line (the model loads on first use).
 
-    Raises ``ModelUnavailableError`` (exit 2, one line) when the model package is not installed.
+    When the model package is not installed: ``ModelUnavailableError`` (exit 2, one line) if the model
+    was asked for (``required``), else None and a one-line note on stderr, so that ``mtqa check`` runs
+    its other checks by default.
     """
-    from mtqa.score.lm import model_info
+    from mtqa.errors import ModelUnavailableError
+    from mtqa.score.lm import _package
 
-    info = model_info()
-    if not info.installed:
-        from mtqa.score.lm import _package
-
-        _package()  # raises the one-line error
+    try:
+        _package()
+    except ModelUnavailableError as error:
+        if required:
+            raise
+        if not quiet:
+            print(f"mtqa: note: {error}", file=sys.stderr)
+        return None
     return NeuralScorer(GemmaModel(threads=_threads_from_environment(), quiet=quiet), quiet=quiet)
 
 
