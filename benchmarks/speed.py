@@ -57,7 +57,8 @@ def worker_load(threads: int | None) -> dict:
 
     model = GemmaModel(threads=threads, quiet=True)
     model.load()
-    return {"load_s": round(time.perf_counter() - started, 2), "peak_rss_gb": _rss_gb()}
+    return {"load_s": round(time.perf_counter() - started, 2), "threads": model.threads,
+            "peak_rss_gb": _rss_gb()}
 
 
 def sample_pairs() -> list[tuple[str, str]]:
@@ -83,6 +84,7 @@ def worker_throughput(which: str, count: int, threads: int | None) -> dict:
     pairs = sample_pairs() if which == "sample" else wmt_pairs(count)
     model = GemmaModel(threads=threads, quiet=True)
     model.load()
+    threads = model.threads
     score_text_pairs(pairs[:2], model=model)  # first-call allocations out of the timing
     wall, cpu = time.perf_counter(), time.process_time()
     results = score_text_pairs(pairs, model=model)
@@ -157,7 +159,8 @@ def main() -> None:
     )
     parser.add_argument("--skip-prepare", action="store_true", help="do not time a fresh preparation")
     parser.add_argument("--pairs", type=int, default=200, help="WMT23 segments for the throughput run")
-    parser.add_argument("--threads", type=int, nargs="*", default=[2], help="torch thread counts to try")
+    parser.add_argument("--threads", type=int, nargs="*", default=[0],
+                        help="torch thread counts to try (0: mtqa's default, chosen from the load average)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     parser.add_argument("--set", default="sample", help=argparse.SUPPRESS)
@@ -174,13 +177,14 @@ def main() -> None:
             show("prepare (GGUF → safetensors)", run_worker("prepare", "--cache", cache))
     subprocess.run([sys.executable, "-m", "mtqa", "model", "prepare", "--quiet"], check=True)
     for threads in args.threads:
-        one = ["--threads-one", str(threads)]
-        show(f"cached load, {threads} thread(s)", run_worker("load", *one))
-        show(f"throughput sample, {threads} thr", run_worker("throughput", "--set", "sample", *one))
+        one = ["--threads-one", str(threads)] if threads else []
+        label = f"{threads} thr" if threads else "auto thr"
+        show(f"cached load, {label}", run_worker("load", *one))
+        show(f"throughput sample, {label}", run_worker("throughput", "--set", "sample", *one))
         if WMT23.exists() and args.pairs > 0:
-            show(f"throughput WMT23, {threads} thr",
+            show(f"throughput WMT23, {label}",
                  run_worker("throughput", "--set", "wmt23", "--pairs", str(args.pairs), *one))
-        show(f"sample end to end, {threads} thr", run_worker("e2e", *one))
+        show(f"sample end to end, {label}", run_worker("e2e", *one))
     print(f"load average at end: {os.getloadavg()}")
 
 
