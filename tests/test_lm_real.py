@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mtqa.languages import get_language
@@ -73,3 +75,31 @@ def test_shuffled_words_are_less_fluent(model):
     fluent, broken = scorer.score_texts([(source, target), (source, shuffled)], zh, en)
     assert fluent.features["tgt_lp_uncond"] > broken.features["tgt_lp_uncond"] + 1.0
     assert fluent.fluency > broken.fluency
+
+
+def test_sample_report_has_scores_and_model_findings(model):
+    from pathlib import Path
+
+    import mtqa
+    from mtqa.report.json_report import render_json
+
+    sample = Path(__file__).resolve().parent.parent / "samples" / "liaoning-cecep"
+    report = mtqa.check(
+        (sample / "source.zh.txt").read_text(encoding="utf-8"),
+        (sample / "translation.en.txt").read_text(encoding="utf-8"),
+        glossary=mtqa.load_glossary(str(sample / "glossary.tsv")),
+        scorer=NeuralScorer(model, quiet=True),
+    )
+    aligned = [p for p in report.pairs if p.source_segments and p.target_segments]
+    assert set(report.scores) == {p.id for p in aligned}
+    assert all(0 <= s.adequacy <= 100 and 0 <= s.fluency <= 100 for s in report.scores.values())
+    assert report.summary.adequacy is not None and report.summary.estimate is not None
+    neural = [f for f in report.findings if f.check == "neural"]
+    assert neural, "the model found nothing on the sample"
+    for finding in neural:
+        span = finding.target_span or finding.source_span
+        document = report.target if finding.target_span else report.source
+        assert document.text[span.start : span.end] == span.text
+    data = json.loads(render_json(report))
+    both_sides = [p for p in data["pairs"] if p["source_segments"] and p["target_segments"]]
+    assert all(p["adequacy"] is not None and p["estimate"] is not None for p in both_sides)
