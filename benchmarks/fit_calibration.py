@@ -16,11 +16,14 @@ Method, and why:
 * Each head is a ridge regression with **sign constraints** where the direction is known a priori (more
   PMI or a higher log-prob never lowers quality; more length never raises it). That keeps the shipped
   mapping monotone, guards against over-fitting collinear log-prob features, and needs no tuning set.
-* The ridge strength is picked by leave-one-dataset-out across the two training sets (fit on TED, measure
-  Spearman on news and the other way round), never on the validation set.
-* adequacy ← accuracy + terminology penalties (TED only: the wmt21 news release has no categories);
-  fluency ← fluency + style + locale penalties from target-only features (TED only);
-  estimate ← the whole MQM score, all features (TED + news); mqm ← the raw MQM score clipped to −25.
+* The ridge strength and the weight of the TED rows (0, ¼, 1) are picked by 3-fold cross-validation on
+  held-out news segments of the training data (TED always in training), never on the validation set.
+  (Version 1.0 used leave-one-dataset-out with TED and news at equal weight; on held-out news segments
+  that scored lower — Spearman 0.42 vs 0.49 for news alone — which is why 1.1 lets the data choose.)
+* adequacy ← accuracy + terminology penalties (TED only: the wmt21 news release has no categories),
+  length removed from the target; fluency ← fluency + style + locale penalties from target-only features
+  (TED only), length removed; estimate ← the whole MQM score, all features; mqm ← the raw MQM score
+  clipped to −25.
 """
 
 from __future__ import annotations
@@ -43,8 +46,11 @@ from extract_features import read_cache
 
 from mtqa.score.calibration import FORMAT_VERSION, parse_calibration
 
-FIT_VERSION = "1.0"
-TRAIN = ("wmt21_ted_mqm_zhen", "wmt21_news_mqm_zhen")
+FIT_VERSION = "1.1"
+TED, NEWS = "wmt21_ted_mqm_zhen", "wmt21_news_mqm_zhen"
+TRAIN = (TED, NEWS)
+# Candidate weights of the TED rows in heads that news also trains (chosen by cross-validation on news).
+TED_WEIGHTS = (0.0, 0.25, 1.0)
 VALIDATE = "wmt23_mqm_zhen"
 OUTPUT = Path(__file__).resolve().parents[1] / "mtqa" / "resources" / "calibration.json"
 CLIP = 4.0
@@ -153,10 +159,15 @@ def design(items: list[dict], scales: dict[str, dict], names: tuple[str, ...]) -
 # Sign-constrained ridge
 
 
-def constrained_ridge(x: np.ndarray, y: np.ndarray, signs: list[int], lam: float) -> tuple[float, np.ndarray]:
-    """min ||y − b − Xw||² + lam·||w||², w_j·sign_j ≥ 0 where sign_j ≠ 0; cyclic coordinate descent."""
-    x_mean, y_mean = x.mean(0), y.mean()
-    xc, yc = x - x_mean, y - y_mean
+def constrained_ridge(
+    x: np.ndarray, y: np.ndarray, signs: list[int], lam: float, weights: np.ndarray | None = None
+) -> tuple[float, np.ndarray]:
+    """min Σ weight·(y − b − Xw)² + lam·||w||², w_j·sign_j ≥ 0 where sign_j ≠ 0; cyclic coordinate descent."""
+    weights = np.ones(len(y)) if weights is None else np.asarray(weights, float)
+    x_mean = weights @ x / weights.sum()
+    y_mean = float(weights @ y / weights.sum())
+    root = np.sqrt(weights)
+    xc, yc = (x - x_mean) * root[:, None], (y - y_mean) * root
     w = np.zeros(x.shape[1])
     col_sq = (xc**2).sum(0)
     residual = yc.copy()
@@ -209,44 +220,53 @@ def targets(items: list[dict], kind: str) -> tuple[list[dict], np.ndarray]:
     return kept, np.array(values)
 
 
-def fit_head(items, scales, names, kind, lam):
+def fit_head(items, scales, names, kind, lam, ted_weight: float = 1.0):
+    """One head on ``items``; TED rows count ``ted_weight`` times (0: left out), λ is relative to the
+    total weight."""
     kept, y = targets(items, kind)
+    row_weights = np.array([ted_weight if r["dataset"] == TED else 1.0 for r in kept])
+    keep = row_weights > 0
+    kept = [r for r, k in zip(kept, keep, strict=True) if k]
+    y, row_weights = y[keep], row_weights[keep]
     x = design(kept, scales, names)
     override = HEAD_SIGNS.get(kind, {})
     signs = [override.get(n, FEATURES[n][1]) for n in names]
-    return constrained_ridge(x, y, signs, lam * len(kept))
+    return constrained_ridge(x, y, signs, lam * row_weights.sum(), row_weights)
 
 
 def predict(items, scales, names, intercept, weights) -> np.ndarray:
     return intercept + design(items, scales, names) @ weights
 
 
-def choose_lambda(items, scales, names, kind) -> tuple[float, dict]:
-    """Leave-one-dataset-out across the training sets; with only one usable set, 3 folds by segment."""
+def _fold(row: dict) -> int:
+    return int(hashlib.sha256(f"{row['doc']}\t{row['seg_id']}".encode()).hexdigest(), 16) % 3
+
+
+def choose_settings(items, scales, names, kind) -> tuple[float, float, dict]:
+    """Ridge strength and TED weight by cross-validation on held-out **news** segments of the training
+    data (3 folds by a hash of the segment id; all of TED, at the candidate weight, stays in training):
+    news is the product's domain and TED (spoken, single sentences, one rater) transfers to it only partly.
+    Heads whose target exists only on TED (categories) use 3 folds of TED and weight 1."""
     kept, _ = targets(items, kind)
-    datasets = sorted({r["dataset"] for r in kept})
-    if len(datasets) >= 2:
-        folds = [
-            ([r for r in kept if r["dataset"] != d], [r for r in kept if r["dataset"] == d]) for d in datasets
-        ]
+    news = [r for r in kept if r["dataset"] == NEWS]
+    ted = [r for r in kept if r["dataset"] == TED]
+    if news:
+        held_out, always, ted_weights = news, ted, TED_WEIGHTS
     else:
-
-        def fold_of(r):
-            return int(hashlib.sha256(f"{r['doc']}\t{r['seg_id']}".encode()).hexdigest(), 16) % 3
-
-        folds = [
-            ([r for r in kept if fold_of(r) != k], [r for r in kept if fold_of(r) == k]) for k in range(3)
-        ]
-    scores = {}
-    for lam in LAMBDAS:
-        rhos = []
-        for train, test in folds:
-            b, w = fit_head(train, scales, names, kind, lam)
-            test_kept, y = targets(test, kind)
-            rhos.append(metrics.spearman(predict(test_kept, scales, names, b, w), y))
-        scores[lam] = float(np.mean(rhos))
-    best = max(scores, key=lambda lam: (round(scores[lam], 4), lam))
-    return best, {str(k): round(v, 4) for k, v in scores.items()}
+        held_out, always, ted_weights = ted, [], (1.0,)
+    table = {}
+    for ted_weight in ted_weights:
+        for lam in LAMBDAS:
+            rhos = []
+            for k in range(3):
+                train = [r for r in held_out if _fold(r) != k] + always
+                test = [r for r in held_out if _fold(r) == k]
+                b, w = fit_head(train, scales, names, kind, lam, ted_weight)
+                test_kept, y = targets(test, kind)
+                rhos.append(metrics.spearman(predict(test_kept, scales, names, b, w), y))
+            table[(ted_weight, lam)] = float(np.mean(rhos))
+    best = max(table, key=lambda key: (round(table[key], 4), key[1], key[0]))
+    return best[1], best[0], {f"ted_weight={w} lambda={lam}": round(v, 4) for (w, lam), v in table.items()}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -303,15 +323,20 @@ def main() -> None:
     }
     for head, (names, kind) in plan.items():
         names = tuple(n for n in names if n in scales)
-        lam, cv = choose_lambda(train, scales, names, kind)
-        intercept, weights = fit_head(train, scales, names, kind, lam)
+        lam, ted_weight, cv = choose_settings(train, scales, names, kind)
+        intercept, weights = fit_head(train, scales, names, kind, lam, ted_weight)
         values = predict(train, scales, names, intercept, weights)
         heads[head] = {
             "intercept": round(intercept, 6),
             "weights": {n: round(float(w), 6) for n, w in zip(names, weights, strict=True)},
             "quantiles": [round(float(q), 6) for q in np.quantile(values, np.linspace(0, 1, 101))],
         }
-        selection[head] = {"target": kind, "ridge_lambda": lam, "leave_one_dataset_out_spearman": cv}
+        selection[head] = {
+            "target": kind,
+            "ridge_lambda": lam,
+            "ted_weight": ted_weight,
+            "cv_spearman_held_out_segments": cv,
+        }
         if head == "mqm":
             del heads[head]["quantiles"]  # read as a score, not mapped to a percentile
 
