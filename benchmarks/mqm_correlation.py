@@ -216,6 +216,9 @@ def print_tables(dataset: str, table: dict, human: dict | None, det: dict) -> No
             f"{'human: one rater vs the others':34s} {'':>8s} {_fmt(human['spearman']):>8s} "
             f"{_fmt(human['pearson']):>8s}"
         )
+    if table.get("estimate") is None:
+        print("\nerror detection: no model features cached (run benchmarks/extract_features.py)")
+        return
     print("\nerror detection (P / R / F1)")
     for cls, r in det.items():
         print(f"  {cls:15s} gold segments {r['gold_segments']:4d}, model flags {r['model_segments']:4d}")
