@@ -86,3 +86,25 @@ def test_sample_furniture_is_unaligned_even_without_patterns(aligner, sample_dir
 def test_sample_alignment(aligner, sample_dir):
     source, target = sample_documents(sample_dir)
     assert_sample_alignment(aligner.align(source, target, ZH, EN), source, target)
+
+
+def test_run_embeddings_match_the_real_encoding_of_the_joined_text():
+    import numpy as np
+
+    from mtqa.score.encoder import USEEncoder
+
+    texts = [z for z, _ in PAIRS] + ["他说。", "会议强调，要坚持稳中求进工作总基调。"]
+    runs = USEEncoder().encode_runs(texts, 4, "")
+    reference = USEEncoder()
+    for k in range(1, 5):
+        exact = reference.encode(["".join(texts[j - k : j]) for j in range(k, len(texts) + 1)])
+        cosines = np.sum(runs[k][k:] * exact, axis=1)
+        assert cosines.min() > (0.9999 if k == 1 else 0.9), (k, cosines)
+        assert np.allclose(np.linalg.norm(runs[k][k:], axis=1), 1.0, atol=1e-4)
+
+
+def test_empty_side_gives_only_skips(aligner):
+    source, target = documents([z for z, _ in PAIRS[:2]], ["x"])
+    target.segments = []
+    pairs = aligner.align(source, target, ZH, EN)
+    assert [(p.source_segments, p.target_segments) for p in pairs] == [((0,), ()), ((1,), ())]

@@ -240,6 +240,9 @@ class EncoderAligner:
 
     def align_segments(self, source, target, source_language, target_language, glossary=None):
         n, m = len(source.segments), len(target.segments)
+        if n == 0 or m == 0:  # nothing to compare: every segment is unaligned
+            beads = [((i,), ()) for i in range(n)] + [((), (j,)) for j in range(m)]
+            return beads, [None] * len(beads)
         max_a = max(a for a, _ in self.bead_types)
         max_b = max(b for _, b in self.bead_types)
         started = time.perf_counter()

@@ -148,7 +148,15 @@ class _SegmentFeatures:
                 eos[start:stop] = features[offsets[1:] - 1]
                 start = stop
             lengths = np.array([len(p) for p in pieces], dtype=np.float64)
-            return cls(backend, sums, bos, eos, lengths)
+            features = cls(backend, sums, bos, eos, lengths)
+            # Probe: single segments must come out as the backend's own encoding, or the internals changed.
+            probe = [k for k, text in enumerate(texts[:3]) if text.strip()]
+            if probe:
+                exact = np.asarray(model.encode([texts[k] for k in probe]), dtype=np.float32)
+                exact /= np.maximum(np.linalg.norm(exact, axis=1, keepdims=True), 1e-12)
+                if np.min(np.sum(exact * features.runs(1)[probe], axis=1)) < 0.999:
+                    return None
+            return features
         except (AttributeError, ImportError, KeyError, IndexError, TypeError, ValueError):
             return None
 
