@@ -182,3 +182,14 @@ def test_spans_inside_prescribed_glossary_terms_are_dropped():
     vouched = mtqa.check(source, target, glossary=glossary, **options)
     assert not [f for f in vouched.findings if f.check == "neural" and f.target_span
                 and f.target_span.text == "cancelled yesterday"]
+
+
+def test_overlong_sides_are_scored_on_their_first_characters():
+    from mtqa.score.neural import MAX_SIDE_CHARS
+
+    source = "郝鹏主持会议。" * 400
+    target = "Hao Peng chaired the meeting. " * 300
+    [result] = scorer().score_texts([(source, target)], ZH, EN)
+    assert result.features["src_chars"] == len(source)  # lengths describe the whole pair …
+    assert result.features["src_tokens"] <= MAX_SIDE_CHARS  # … token scores only its first part
+    assert all(span.end <= MAX_SIDE_CHARS for span in result.spans)
