@@ -144,7 +144,7 @@ class EncoderCost:
     source_best: np.ndarray | None = None  # best cosine of each segment to any segment of the other side
     target_best: np.ndarray | None = None
     furniture_skip: float = 0.05
-    length_weight: float = 0.05
+    length_weight: float = 0.1
     structure_weight: float = 0.1
     anchor_weight: float = 0.0
     # A bead of a×b segments stands for up to a×b 1-1 decisions (vecalign scales by a×b); a smaller exponent
