@@ -3,6 +3,7 @@
     python benchmarks/align_mac.py                      # both aligners, each in its own process
     python benchmarks/align_mac.py --aligner encoder    # one aligner
     python benchmarks/align_mac.py --scaling 2000       # also time a 2,000-sentence document (linearity)
+    python benchmarks/align_mac.py --drops              # also omission detection on the bundled sample
 
 Reads ``../shared/eval/bertalign_mac_zhen/dev/`` (or ``$MTQA_EVAL``/bertalign_mac_zhen/dev): one sentence per
 line, aligned as pre-segmented input; scores with ``eval_helpers.align_prf`` (micro over all documents: beads
@@ -53,7 +54,7 @@ def document(text: str, lang: str) -> Document:
     return doc
 
 
-def run(name: str, scaling: int) -> None:
+def run(name: str, scaling: int, drops: bool) -> None:
     helpers = load_helpers()
     zh, en = get_language("zh"), get_language("en")
     aligner = make_aligner(name)
@@ -84,10 +85,39 @@ def run(name: str, scaling: int) -> None:
         print(f"  {kind:6s} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
     print(f"  speed  {sentences / elapsed:.0f} sentences/s ({sentences} sentences in {elapsed:.1f} s, "
           "model load included in the first document)")
+    if drops:
+        _drops(name, zh, en)
     if scaling:
         _scaling(name, scaling, zh, en)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS {peak:.0f} MB")
+
+
+def _drops(name: str, zh, en) -> None:
+    """Omission detection on the bundled sample: drop each target sentence that a clean 1-1 bead aligns, in
+    turn, and count whether the aligner then reports its source sentence (and only it) as an omission."""
+    sample = Path(__file__).resolve().parents[1] / "samples" / "liaoning-cecep"
+    source_text = (sample / "source.zh.txt").read_text(encoding="utf-8")
+    target_text = (sample / "translation.en.txt").read_text(encoding="utf-8")
+    aligner = make_aligner(name)
+    source = Document(source_text, "zh")
+    source.segments = segment_document(source_text, zh)
+    clean = Document(target_text, "en")
+    clean.segments = segment_document(target_text, en)
+    pairs = aligner.align(source, clean, zh, en)
+    singles = [(p.source_segments[0], p.target_segments[0]) for p in pairs if p.kind == "1-1"]
+    found = wrong = 0
+    for source_id, target_id in singles:
+        segment = clean.segments[target_id]
+        text = target_text[: segment.start] + target_text[segment.end :]
+        target = Document(text, "en")
+        target.segments = segment_document(text, en)
+        omitted = [p.source_segments[0] for p in aligner.align(source, target, zh, en)
+                   if p.source_segments and not p.target_segments]
+        found += source_id in omitted
+        wrong += len([i for i in omitted if i != source_id])
+    print(f"  sample drops  {found}/{len(singles)} dropped sentences reported as the right omission, "
+          f"{wrong} other omissions reported")
 
 
 def _tag(doc_id: str, beads) -> list:
@@ -132,14 +162,17 @@ def main() -> None:
     )
     parser.add_argument("--aligner", choices=["encoder", "length"])
     parser.add_argument("--scaling", type=int, default=0, help="also time a document of this many sentences")
+    parser.add_argument("--drops", action="store_true",
+                        help="also measure omission detection on the bundled sample")
     args = parser.parse_args()
     if not MAC.is_dir():
         sys.exit(f"{MAC}: not found (set MTQA_EVAL to the eval folder)")
     if args.aligner:
-        run(args.aligner, args.scaling)
+        run(args.aligner, args.scaling, args.drops)
         return
     for name in ("encoder", "length"):  # separate processes so that peak RSS is per aligner
         command = [sys.executable, __file__, "--aligner", name, "--scaling", str(args.scaling)]
+        command += ["--drops"] if args.drops else []
         subprocess.run(command, check=True)
 
 
