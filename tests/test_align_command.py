@@ -84,3 +84,16 @@ def test_refuses_to_overwrite_an_input(files):
                                              "-o", str(target)])
     assert result.exit_code != 0
     assert target.read_bytes() == before
+
+
+def test_check_pre_segmented_pairs_follow_line_numbers(files, tmp_path):
+    out = tmp_path / "report.json"
+    args = ["check", *map(str, files), "--pre-segmented", "--aligner", "length", "--no-model",
+            "-f", f"json={out}", "-q"]
+    result = CliRunner().invoke(main_group, args)
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    beads = [(p["source_segments"], p["target_segments"]) for p in data["pairs"]]
+    assert beads == [([0], [0]), ([1], []), ([2], [1]), ([3], [2])]
+    # The blank source line is a segment with no counterpart, but no omission finding.
+    assert not [f for f in data["findings"] if f["category"] == "accuracy/omission"]
