@@ -2,7 +2,8 @@
 
 Organised like vecalign/bertalign, written anew:
 1. *Encode* every segment and every run of 2–4 consecutive segments on each side (the concatenated sides
-   of candidate beads), once per run, through a ``SentenceEncoder`` (USE multilingual by default).
+   of candidate beads), once per run, through a ``SentenceEncoder`` (USE multilingual by default; it
+   derives the runs from pooled features of the segments, see ``mtqa/score/encoder.py``).
 2. *Anchor pass*: 1-1 pairs that are each other's best match, clearly ahead of the runner-up, and in
    document order (longest increasing chain) fix where the path goes.
 3. *Search*: the DP of ``search.py`` over 0-1, 1-0, 1-1, 1-2, 2-1, 2-2, 1-3, 3-1, 1-4, 4-1 beads inside a
@@ -11,8 +12,12 @@ Organised like vecalign/bertalign, written anew:
    work stays linear in document length: O((n + m) × band × bead types).
 
 The bead cost (``EncoderCost``) = dissimilarity of the two concatenated sides, scaled by the bead's size
-and normalised by the document's similarity of unrelated pairs, + a small Gale–Church length term + the
-anchor/paragraph/furniture terms of ``cost.py``; a skip (addition or omission) costs a constant.
+and normalised by the document's similarity of unrelated pairs, + a Gale–Church length term + a coverage
+term for n:m beads + the paragraph/furniture terms of ``cost.py`` (number and glossary anchors are
+available as ``anchor_weight`` but off: they changed nothing on MAC or the sample). A skip (addition or
+omission) costs a constant plus a share of the segment's best similarity to the other document, so that
+text resembling nothing there is cheap to leave unaligned. The weights were chosen on the six MAC-Dev
+documents as a whole (see README, section "alignment").
 
 Each bead's ``similarity`` is the cosine of its two sides; for a skip bead it is the best cosine of its
 segment to any segment of the other document, which tells unrelated text (page furniture) from a sentence
@@ -150,10 +155,10 @@ class EncoderCost:
     # A bead of a×b segments stands for up to a×b 1-1 decisions (vecalign scales by a×b); a smaller exponent
     # lets genuine 1-2 and 1-3 splits, frequent in literary and news translation, win more often.
     size_exponent: float = 0.85
-    # Every segment of an n:m bead must be related to the other side: without this, a dropped sentence is
-    # cheaper to hide inside a neighbour's bead than to leave as an omission.
     # A small price per segment beyond 1-1, so that equally good beads split rather than merge.
     merge_penalty: float = 0.05
+    # Every segment of an n:m bead must be related to the other side: without this, a dropped sentence is
+    # cheaper to hide inside a neighbour's bead than to leave as an omission.
     coverage_weight: float = 2.0
     coverage_floor: float = 0.1  # relative similarity (0 = unrelated, 1 = identical) below which it costs
 
