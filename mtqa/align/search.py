@@ -100,7 +100,7 @@ def search(n: int, m: int, cost: BeadCost, band: Band) -> tuple[list[Bead], bool
             better = candidate < best
             best[better] = candidate[better]
             choice[better] = t
-        # 0-b beads stay in the same row: relax left to right (costs are non-negative by contract).
+        # 0-b beads stay in the same row: relax left to right (each step moves right, so one sweep is exact).
         for t, (a, b) in enumerate(types):
             if a != 0:
                 continue
