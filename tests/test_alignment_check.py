@@ -115,3 +115,12 @@ def test_sample_with_the_length_aligner(sample_dir):
     assert len(see_also) == 2 and all(f.severity.value == "major" for f in see_also)
     # Nothing of the article itself is reported.
     assert not [t for t in additions if t.startswith(("Song Xin", "He said that CECEP", "Strengthen"))]
+
+
+def test_thresholds_come_from_settings():
+    source = [*SOURCE, "第四句话。"]
+    target = [*TARGET, "The fourth sentence."]
+    ctx = context(source, target, [((k,), (k,)) for k in range(4)], similarities=[0.7, 0.65, 0.72, 0.25])
+    assert [f.pair for f in check_alignment(ctx)] == [3]
+    ctx.settings = {"alignment": {"absolute_low": 0.2}}
+    assert list(check_alignment(ctx)) == []
