@@ -102,3 +102,17 @@ def test_output_must_not_overwrite_an_input(texts):
     result = run_mtqa("check", source, target, "--format", "json", "--output", target, "--no-model")
     assert_one_line_error(result, "input file")
     assert target.read_bytes() == before
+
+
+@pytest.mark.encoder
+def test_unrelated_documents_of_similar_length(tmp_path):
+    source = tmp_path / "source.zh.txt"
+    target = tmp_path / "other.en.txt"
+    source.write_text(
+        "辽宁省与中国节能环保集团有限公司在沈阳举行会谈。双方将深化合作，共同推动绿色低碳发展。"
+        "中国节能将加大在辽投资布局。省领导参加会谈。\n", encoding="utf-8")
+    target.write_text(
+        "The football season opened with a surprise defeat for the champions. Fans queued for hours in the "
+        "rain. The new coach blamed the pitch. Ticket prices will rise next year.\n", encoding="utf-8")
+    result = run_mtqa("check", source, target, "--no-model", "--aligner", "encoder")
+    assert_one_line_error(result, "other.en.txt", "does not look like a translation")

@@ -81,3 +81,32 @@ def test_gate(fail_on, min_score, findings, passed):
     summary = summarise(target, [], findings, {}, CheckOptions(fail_on=fail_on, min_score=min_score),
                         get_language("en"))
     assert summary.passed is passed
+
+
+class FixedSimilarityAligner(DiagonalAligner):
+    def __init__(self, similarity):
+        self.similarity = similarity
+
+    def align(self, source, target, source_language, target_language, glossary=None):
+        from dataclasses import replace
+
+        pairs = super().align(source, target, source_language, target_language, glossary)
+        return [replace(p, similarity=self.similarity) for p in pairs]
+
+
+ZH4 = "省长主持会议。郝鹏讲话。会议结束。大家鼓掌。"
+EN4 = "The governor chaired the meeting. Hao Peng spoke. The meeting ended. Everyone applauded."
+
+
+def test_unrelated_documents_refused_by_similarity():
+    with pytest.raises(mtqa.InputError, match="does not look like a translation"):
+        mtqa.check(ZH4, EN4, aligner=FixedSimilarityAligner(0.1), target_path="t.txt")
+    report = mtqa.check(ZH4, EN4, aligner=FixedSimilarityAligner(0.6),
+                        options=CheckOptions(enabled_checks=set()))
+    assert len(report.pairs) == 4
+
+
+def test_similarity_test_needs_several_beads():
+    report = mtqa.check(ZH, EN, aligner=FixedSimilarityAligner(0.05),
+                        options=CheckOptions(enabled_checks=set()))
+    assert len(report.pairs) == 2
