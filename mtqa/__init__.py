@@ -32,6 +32,20 @@ def load_glossary(path: str, source_lang: str = "zh", target_lang: str = "en") -
     return _load(path, source_lang, target_lang)
 
 
+def create_aligner(name: str = "auto"):
+    """The aligner the CLI uses: "encoder" (multilingual sentence encoder), "length", or "auto"."""
+    from mtqa.align.encoder_aligner import create_aligner as _create
+
+    return _create(name)
+
+
+def load_scorer(*, quiet: bool = True):
+    """The neural scorer on the bundled model (loaded lazily, once per scorer object)."""
+    from mtqa.score.neural import load_scorer as _load
+
+    return _load(quiet=quiet, required=True)
+
+
 __all__ = [
     "AlignedPair",
     "CheckOptions",
@@ -49,5 +63,7 @@ __all__ = [
     "Summary",
     "__version__",
     "check",
+    "create_aligner",
     "load_glossary",
+    "load_scorer",
 ]

@@ -110,3 +110,8 @@ def test_similarity_test_needs_several_beads():
     report = mtqa.check(ZH, EN, aligner=FixedSimilarityAligner(0.05),
                         options=CheckOptions(enabled_checks=set()))
     assert len(report.pairs) == 2
+
+
+def test_public_api_exposes_the_cli_defaults():
+    assert callable(mtqa.create_aligner) and callable(mtqa.load_scorer)
+    assert mtqa.create_aligner("length").name == "length"
