@@ -9,7 +9,12 @@ scorer=...)``); without one it finds nothing. Severities:
 - a pair whose adequacy is below ``min_adequacy`` (default 10 of 100) is an ``accuracy/mistranslation``
   candidate for the whole pair, and one whose fluency is below ``min_fluency`` (default 5) a
   ``fluency/grammar`` candidate: *minor*, since a 270M model's pair score is a ranking hint, not proof.
-  A pair that already has a model span of that category gets no second, pair-wide finding.
+  A pair that already has a model span of that category gets no second, pair-wide finding. No pair-level
+  finding on a target shorter than ``MIN_JUDGED_TOKENS`` model tokens (UI strings such as "Save"), and no
+  pair-level adequacy finding on a name-heavy target (``NAME_HEAVY_SHARE`` of its letters in capitalised
+  words or glossary targets) whose alignment similarity is at least ``SIMILARITY_VOUCH``: a 270M model
+  cannot tell a correct romanised name from a wrong one, the sentence encoder can tell a translation from
+  a mismatch.
 - a model span inside a glossary term that is used as the glossary prescribes (its source term in the
   pair's source, its target term in the pair's target) is dropped: the glossary vouches for that rendering
   (a 270M model finds short names such as "CECEP" improbable), and the terminology check owns it.
@@ -20,6 +25,7 @@ report only the pair-level scores).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from mtqa.checks import CheckContext, register_check
@@ -28,6 +34,18 @@ from mtqa.data import Category, Finding, ModelSpan, PairScore, Severity
 NAME = "neural"
 MIN_ADEQUACY = 10.0
 MIN_FLUENCY = 5.0
+# Pair scores are per-token means, and the first target token has only the language label as context: on
+# a string of 1–4 tokens ("Save", "Sign in") one token decides the mean, so a string this short gets no
+# pair-level finding (its spans still count). Gemma tokens, target side.
+MIN_JUDGED_TOKENS = 5
+# A sentence-encoder similarity at or above this says the pair is a translation of the same content
+# (mismatched beads score 0.02–0.1, real translations with errors on WMT 0.4–0.9). On its own it does not
+# overrule a low adequacy (on WMT, low-adequacy pairs with high similarity still hold real errors); it does
+# when the target is name-heavy, since a 270M model cannot tell a correct romanised name from a wrong one.
+SIMILARITY_VOUCH = 0.3
+# Share of the target's letters in romanised names (capitalised words after the first, glossary targets)
+# above which the model's adequacy needs the similarity's corroboration.
+NAME_HEAVY_SHARE = 0.3
 
 
 @register_check(
@@ -104,14 +122,54 @@ def _span_finding(ctx: CheckContext, pair_id: int, span: ModelSpan) -> Finding:
     )
 
 
+_LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def name_share(text: str, glossary_terms: tuple[str, ...] = ()) -> float:
+    """Share of the letters of ``text``'s words that belong to romanised names: capitalised words other
+    than the first word of a sentence, and glossary target terms."""
+    words = [(m.start(), m.group()) for m in _LATIN_WORD.finditer(text)]
+    total = sum(len(w) for _, w in words)
+    if not total:
+        return 0.0
+    named = set()
+    for start, word in words:
+        before = text[:start].rstrip()
+        sentence_start = not before or before[-1] in ".!?:;\"“"
+        if word[0].isupper() and not sentence_start:
+            named.update(range(start, start + len(word)))
+    lowered = text.lower()
+    for term in glossary_terms:
+        for s, e in _occurrences(lowered, term, 0):
+            named.update(i for i in range(s, e) if text[i].isalpha())
+    return min(1.0, len(named) / total)
+
+
+def _judgeable(score: PairScore) -> bool:
+    tokens = score.features.get("tgt_tokens")
+    return tokens is None or tokens >= MIN_JUDGED_TOKENS
+
+
+def _vouched_by_evidence(ctx: CheckContext, pair, target_text: str) -> bool:
+    """The alignment's similarity vouches for a name-heavy pair the model cannot read."""
+    if pair.similarity is None or pair.similarity < SIMILARITY_VOUCH:
+        return False
+    entries = ctx.glossary.entries if ctx.glossary is not None else ()
+    terms = tuple(term for e in entries for term in (e.target, *e.alternatives))
+    return name_share(target_text, terms) >= NAME_HEAVY_SHARE
+
+
 def _low_scores(ctx: CheckContext, pair, score: PairScore, min_adequacy: float, min_fluency: float,
                 categories: set[str]) -> Iterator[Finding]:
+    if not _judgeable(score):
+        return
     source_span = ctx.source_span(pair.source_start, pair.source_end)
     target_span = ctx.target_span(pair.target_start, pair.target_end)
     if (
         score.adequacy is not None
         and score.adequacy < min_adequacy
         and Category.MISTRANSLATION.value not in categories
+        and not _vouched_by_evidence(ctx, pair, target_span.text)
     ):
         yield Finding(
             NAME,

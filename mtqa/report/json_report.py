@@ -41,6 +41,7 @@ def report_to_dict(report: Report) -> dict:
                 "adequacy": score.adequacy if score else None,
                 "fluency": score.fluency if score else None,
                 "estimate": score.estimate if score else None,
+                "mqm_estimate": score.features.get("mqm_pred") if score else None,
             }
         )
     return data

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -71,6 +72,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "src_chars",
     "len_ratio",
 )
+
+# ``PairScore.features`` key of the calibration's predicted MQM-style score of the pair (≤ 0, WMT weights:
+# major −5, minor −1); absent when no fitted calibration is installed.
+MQM_PREDICTION = "mqm_pred"
 
 # Each side of a pair is scored on its first MAX_SIDE_CHARS characters: a runaway bead (a whole page
 # aligned to one line) would otherwise cost seconds and gigabytes for a verdict that is already clear.
@@ -282,6 +287,35 @@ def _word_bounds(text: str, start: int, end: int, word_separated: bool) -> tuple
     return start, end
 
 
+# Words that carry no content of their own: a span made only of these ("It", "for", "that", "and") is the
+# model reacting to a rephrased sentence frame, not an error a reviewer can act on (WMT21: such spans were
+# almost never inside a human-marked error; README "neural"). Languages without a list keep every span.
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        """a an the and or but nor so yet if then than that this these those there here it its it's they them
+        their theirs we us our you your he him his she her i me my mine which who whom whose what when where
+        why how of to in on at by for from with without into onto over under about as up down out off upon
+        within through throughout between among against during before after above below since until while
+        is are was were be been being am do does did done has have had having will would shall should can
+        could may might must not no also too very just only all any both each every some such more most
+        other another again further once own same s t""".split()  # noqa: SIM905 (a word list reads better)
+    ),
+    # Single Chinese characters that are grammatical particles, conjunctions or prepositions.
+    "zh": frozenset("的了和与及在是也就都而并等之对将把被为以于着过其这那此该个"),
+}
+
+
+def has_content(text: str, language: Language) -> bool:
+    """Whether a span holds at least one word that is not a function word of ``language``."""
+    words = FUNCTION_WORDS.get(language.code.split("-")[0].lower())
+    if words is None:
+        return True
+    if language.word_separated:
+        tokens = re.findall(r"\w+(?:'\w+)?", text.lower())
+        return any(t not in words for t in tokens)
+    return any(ch.isalnum() and ch not in words for ch in text)
+
+
 def _severity(strength: float) -> Severity:
     return Severity.MAJOR if strength >= MAJOR_STRENGTH else Severity.MINOR
 
@@ -303,7 +337,7 @@ def find_spans(
         start, stop = _word_bounds(
             target_text, target.offsets[first][0], target.offsets[end - 1][1], target_language.word_separated
         )
-        if start >= stop:
+        if start >= stop or not has_content(target_text[start:stop], target_language):
             continue
         pmi = target.pmi[first:end]
         cond = target.cond[first:end]
@@ -331,7 +365,7 @@ def find_spans(
         start, stop = _word_bounds(
             source_text, source.offsets[first][0], source.offsets[end - 1][1], source_language.word_separated
         )
-        if start >= stop:
+        if start >= stop or not has_content(source_text[start:stop], source_language):
             continue
         spans.append(
             ModelSpan(
@@ -385,10 +419,11 @@ def _calibration():
 
 
 def quality_scores(features: dict[str, float], calibration=None) -> tuple[float | None, ...]:
+    """Adequacy, fluency, estimate (0–100) and the predicted MQM score (≤ 0; None without a calibration)."""
     if calibration is not None:
         scores = calibration.scores(features)
-        return scores.adequacy, scores.fluency, scores.estimate
-    return fallback_scores(features)
+        return scores.adequacy, scores.fluency, scores.estimate, scores.mqm
+    return (*fallback_scores(features), None)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -446,13 +481,17 @@ class NeuralScorer:
             )
         results = []
         for (source_text, target_text), analysis in zip(texts, analyses, strict=True):
-            adequacy, fluency, estimate = quality_scores(analysis.features, self.calibration)
+            adequacy, fluency, estimate, mqm = quality_scores(analysis.features, self.calibration)
+            # Not a model feature: the calibration's predicted MQM score, kept beside them for reports.
+            features = dict(analysis.features)
+            if mqm is not None:
+                features[MQM_PREDICTION] = mqm
             results.append(
                 PairScore(
                     adequacy=adequacy,
                     fluency=fluency,
                     estimate=estimate,
-                    features=analysis.features,
+                    features=features,
                     spans=find_spans(analysis, source_text, target_text, source_language, target_language),
                 )
             )

@@ -1,0 +1,127 @@
+"""Precision rules of the neural findings: content words, short strings, name-heavy pairs, the MQM estimate.
+
+Pair scores come from a scripted scorer so that each rule is tested on its own, without the model."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+import mtqa
+from mtqa.align import make_pairs
+from mtqa.checks.neural import MIN_JUDGED_TOKENS, NAME_HEAVY_SHARE, SIMILARITY_VOUCH, name_share
+from mtqa.data import Glossary, GlossaryEntry, PairScore
+from mtqa.languages import get_language
+from mtqa.report.json_report import report_to_dict
+from mtqa.score.neural import has_content
+
+ZH, EN = get_language("zh"), get_language("en")
+
+
+class OneBeadAligner:
+    """Aligns the first segments of both sides with a given similarity."""
+
+    name = "one-bead"
+
+    def __init__(self, similarity: float | None) -> None:
+        self.similarity = similarity
+
+    def align(self, source, target, source_language, target_language, glossary=None):
+        return make_pairs([([0], [0])], source.segments, target.segments, [self.similarity])
+
+
+class ScriptedScorer:
+    """Gives every pair the same scores and no spans."""
+
+    name = "scripted"
+
+    def __init__(self, adequacy: float, fluency: float, tokens: float, mqm: float | None = None) -> None:
+        self.values = (adequacy, fluency, tokens, mqm)
+
+    def score(self, source, target, pairs, source_language, target_language):
+        adequacy, fluency, tokens, mqm = self.values
+        features = {"tgt_tokens": tokens}
+        if mqm is not None:
+            features["mqm_pred"] = mqm
+        return {p.id: PairScore(adequacy, fluency, (adequacy + fluency) / 2, features) for p in pairs}
+
+
+def neural_findings(source, target, *, similarity=None, adequacy=3.0, fluency=2.0, tokens=12.0,
+                    glossary=None):
+    report = mtqa.check(source, target, aligner=OneBeadAligner(similarity),
+                        scorer=ScriptedScorer(adequacy, fluency, tokens), glossary=glossary,
+                        source_lang="zh", target_lang="en")
+    return [f for f in report.findings if f.check == "neural"]
+
+
+@pytest.mark.parametrize("text", ["It", "for", "that", "and the", "of it"])
+def test_spans_of_function_words_only_have_no_content(text):
+    assert not has_content(text, EN)
+
+
+@pytest.mark.parametrize("text", ["and new", "General", "invaluable assets", "2019"])
+def test_spans_with_a_content_word_keep_it(text):
+    assert has_content(text, EN)
+
+
+def test_chinese_particles_alone_have_no_content_but_words_do():
+    assert not has_content("的", ZH) and not has_content("和", ZH)
+    assert has_content("治理", ZH)
+
+
+def test_languages_without_a_word_list_keep_every_span():
+    other = dataclasses.replace(EN, code="xx")
+    assert has_content("for", other)
+
+
+def test_low_scores_on_a_long_unrelated_pair_are_reported():
+    findings = neural_findings("今天天气很好，我们去散步吧。", "The committee approved the annual budget.")
+    assert sorted(f.category for f in findings) == ["accuracy/mistranslation", "fluency/grammar"]
+
+
+def test_strings_too_short_for_the_model_get_no_pair_level_finding():
+    assert neural_findings("保存", "Save", tokens=MIN_JUDGED_TOKENS - 4) == []
+    assert neural_findings("登录", "Sign in", tokens=MIN_JUDGED_TOKENS - 1) == []
+    assert len(neural_findings("登录", "Sign in", tokens=MIN_JUDGED_TOKENS)) == 2
+
+
+def test_name_share_counts_capitalised_words_after_the_first_and_glossary_terms():
+    assert name_share("Hao Peng, Li Lecheng and Song Xin attended") > NAME_HEAVY_SHARE
+    assert name_share("The weather is fine today. It rained.") == 0.0
+    assert name_share("the cecep delegation met", ("CECEP",)) == pytest.approx(5 / 21)
+
+
+def test_name_heavy_pair_is_vouched_for_by_the_alignment_similarity():
+    source, target = "郝鹏李乐成宋鑫出席", "Hao Peng, Li Lecheng and Song Xin attended"
+    vouched = neural_findings(source, target, similarity=SIMILARITY_VOUCH + 0.3)
+    assert [f.category for f in vouched] == ["fluency/grammar"]  # adequacy not reported, fluency still is
+    # a mismatched bead (similarity of unrelated text) or no similarity at all: the model's verdict stands
+    for similarity in (0.05, None):
+        findings = neural_findings(source, target, similarity=similarity)
+        assert "accuracy/mistranslation" in [f.category for f in findings]
+
+
+def test_similarity_alone_does_not_overrule_low_adequacy_of_a_plain_sentence():
+    findings = neural_findings("今天天气很好。", "The weather was terrible last night.", similarity=0.7)
+    assert "accuracy/mistranslation" in [f.category for f in findings]
+
+
+def test_glossary_targets_count_as_names():
+    source, target = "中国节能代表团参加会谈。", "The energy group delegation attended the talks."
+    plain = neural_findings(source, target, similarity=0.6)
+    glossary = Glossary([GlossaryEntry("中国节能代表团", "energy group delegation")])
+    vouched = neural_findings(source, target, similarity=0.6, glossary=glossary)
+    assert "accuracy/mistranslation" in [f.category for f in plain]
+    assert "accuracy/mistranslation" not in [f.category for f in vouched]
+
+
+def test_json_pairs_carry_the_mqm_estimate():
+    report = mtqa.check("今天天气很好。", "The weather is fine today.", aligner=OneBeadAligner(0.8),
+                        scorer=ScriptedScorer(80.0, 90.0, 7.0, mqm=-1.5), source_lang="zh", target_lang="en")
+    data = json.loads(json.dumps(report_to_dict(report)))
+    assert data["pairs"][0]["mqm_estimate"] == -1.5
+    without_model = mtqa.check("今天天气很好。", "The weather is fine today.", aligner=OneBeadAligner(0.8),
+                               source_lang="zh", target_lang="en")
+    assert report_to_dict(without_model)["pairs"][0]["mqm_estimate"] is None
