@@ -98,19 +98,39 @@ def evaluate(datasets, find_spans=None, quiet=False) -> dict:
         result = {"items": len(rows)}
         for cls in ("mistranslation", "omission", "fluency"):
             flags = {k: any(s["cls"] == cls for s in v) for k, v in preds.items()}
+            hits = _hit_rates(rows, preds, cls, helpers)
             result[cls] = {
                 "seg": helpers.segment_detection_prf(rows, flags, cls),
                 "span": helpers.span_prf(rows, preds, cls),
                 "flags": sum(sum(s["cls"] == cls for s in v) for v in preds.values()),
+                # share of the flagged spans a reviewer would find a human-marked error in: of this class,
+                # and of any class on the same side (the only one on wmt21 news, whose errors have no class)
+                "hit": hits[0],
+                "hit_any": hits[1],
             }
         out[dataset] = result
         if not quiet:
             print(f"{dataset} ({len(rows)} items)")
             for cls in ("mistranslation", "omission", "fluency"):
                 r = result[cls]
-                print(f"  {cls:15s} spans {r['flags']:5d}  span P/R/F {_fmt(r['span'])}  "
-                      f"seg P/R/F {_fmt(r['seg'])}")
+                print(f"  {cls:15s} spans {r['flags']:5d}  hit {r['hit']:.3f}  hit-any {r['hit_any']:.3f}  "
+                      f"span P/R/F {_fmt(r['span'])}  seg P/R/F {_fmt(r['seg'])}")
     return out
+
+
+def _hit_rates(rows, preds, cls, helpers) -> tuple[float, float]:
+    flagged = same = anything = 0
+    for row in rows:
+        errors = [e for e in row["errors"] if e.get("span_start") is not None]
+        for span in preds.get((row["system"], row["doc"], row["seg_id"]), []):
+            if span["cls"] != cls:
+                continue
+            flagged += 1
+            overlapping = [e for e in errors if e["span_side"] == span["side"]
+                           and e["span_start"] < span["end"] and span["start"] < e["span_end"]]
+            anything += bool(overlapping)
+            same += any(helpers.norm_cat(e["category"]) == cls for e in overlapping)
+    return (same / flagged, anything / flagged) if flagged else (0.0, 0.0)
 
 
 def _fmt(prf) -> str:

@@ -125,3 +125,30 @@ def test_json_pairs_carry_the_mqm_estimate():
     without_model = mtqa.check("今天天气很好。", "The weather is fine today.", aligner=OneBeadAligner(0.8),
                                source_lang="zh", target_lang="en")
     assert report_to_dict(without_model)["pairs"][0]["mqm_estimate"] is None
+
+
+def _analysis(target_cond, target_uncond):
+    from mtqa.score.neural import PairAnalysis, TokenScores
+
+    offsets = [(0, 3), (3, 7), (7, 11)]  # "the", " cat", " sat"
+    target = TokenScores([1, 2, 3], offsets, target_cond, target_uncond)
+    return PairAnalysis(TokenScores([], [], [], []), target, {})
+
+
+def test_weak_mistranslation_spans_are_dropped_and_strong_ones_kept():
+    from mtqa.score.neural import MIN_TARGET_STRENGTH, TARGET_THRESHOLD, find_spans
+
+    assert MIN_TARGET_STRENGTH["accuracy/mistranslation"] > TARGET_THRESHOLD
+    # "cat": PMI −3 plus 2.5 nats of surprise = 5.5 nats, above the floor
+    strong = find_spans(_analysis([-1.0, -6.5, -1.0], [-1.0, -3.5, -1.0]), "猫坐", "the cat sat", ZH, EN)
+    assert [(s.text, s.category) for s in strong] == [("cat", "accuracy/mistranslation")]
+    # PMI −3 plus 0.5 of surprise = 3.5 nats: clears the run threshold, not the mistranslation floor
+    weak = find_spans(_analysis([-1.0, -4.5, -1.0], [-1.0, -1.5, -1.0]), "猫坐", "the cat sat", ZH, EN)
+    assert weak == []
+
+
+def test_a_strong_span_on_a_function_word_alone_is_dropped():
+    from mtqa.score.neural import find_spans
+
+    spans = find_spans(_analysis([-6.5, -1.0, -1.0], [-3.5, -1.0, -1.0]), "猫坐", "the cat sat", ZH, EN)
+    assert spans == []
