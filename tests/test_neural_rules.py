@@ -152,3 +152,22 @@ def test_a_strong_span_on_a_function_word_alone_is_dropped():
 
     spans = find_spans(_analysis([-6.5, -1.0, -1.0], [-3.5, -1.0, -1.0]), "猫坐", "the cat sat", ZH, EN)
     assert spans == []
+
+
+def test_a_prescribed_glossary_term_at_a_span_edge_is_trimmed_off():
+    from mtqa.score.fake import FakeLanguageModel
+    from mtqa.score.neural import NeuralScorer
+    from tests.test_neural import DICTIONARY, DiagonalAligner
+
+    source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
+    options = {"aligner": DiagonalAligner(), "source_lang": "zh", "target_lang": "en",
+               "scorer": NeuralScorer(FakeLanguageModel(DICTIONARY, unsupported=-8.0), quiet=True,
+                                      use_calibration=False)}
+
+    def mistranslations(glossary):
+        report = mtqa.check(source, target, glossary=glossary, **options)
+        return [f.target_span.text for f in report.findings
+                if f.check == "neural" and f.category == "accuracy/mistranslation" and f.target_span]
+
+    assert mistranslations(None) == ["cancelled yesterday"]
+    assert mistranslations(Glossary([GlossaryEntry("主持", "cancelled")])) == ["yesterday"]

@@ -16,7 +16,8 @@ scorer=...)``); without one it finds nothing. Severities:
   cannot tell a correct romanised name from a wrong one, the sentence encoder can tell a translation from
   a mismatch.
 - a model span inside a glossary term that is used as the glossary prescribes (its source term in the
-  pair's source, its target term in the pair's target) is dropped: the glossary vouches for that rendering
+  pair's source, its target term in the pair's target) is dropped, one that only starts or ends in such a
+  term loses that part: the glossary vouches for that rendering
   (a 270M model finds short names such as "CECEP" improbable), and the terminology check owns it.
 
 Settings (``[checks.neural]`` in the config file): ``min_adequacy``, ``min_fluency``, ``spans`` (false to
@@ -25,11 +26,13 @@ report only the pair-level scores).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 
 from mtqa.checks import CheckContext, register_check
 from mtqa.data import Category, Finding, ModelSpan, PairScore, Severity
+from mtqa.score.neural import has_content
 
 NAME = "neural"
 MIN_ADEQUACY = 10.0
@@ -68,7 +71,8 @@ def check_neural(ctx: CheckContext) -> Iterator[Finding]:
         if with_spans:
             vouched = _glossary_ranges(ctx, pair)
             for span in score.spans:
-                if any(start <= span.start and span.end <= end for start, end in vouched[span.side]):
+                span = _without_vouched_edges(ctx, span, vouched[span.side])
+                if span is None:
                     continue
                 categories.add(span.category)
                 yield _span_finding(ctx, pair.id, span)
@@ -99,6 +103,36 @@ def _glossary_ranges(ctx: CheckContext, pair) -> dict[str, list[tuple[int, int]]
             ranges["source"].extend(source_hits)
             ranges["target"].extend(target_hits)
     return ranges
+
+
+def _without_vouched_edges(
+    ctx: CheckContext, span: ModelSpan, vouched: list[tuple[int, int]]
+) -> ModelSpan | None:
+    """The span less any prescribed glossary term at its edges ("CECEP will give" → "will give"); None when
+    nothing with content is left."""
+    start, end = span.start, span.end
+    changed = True
+    while changed and start < end:
+        changed = False
+        for low, high in vouched:
+            if low <= start < high:
+                start, changed = high, True
+            if low < end <= high:
+                end, changed = low, True
+    if start >= end:
+        return None
+    if (start, end) == (span.start, span.end):
+        return span
+    document = ctx.source if span.side == "source" else ctx.target
+    language = ctx.source_language if span.side == "source" else ctx.target_language
+    text = document.text
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    if start >= end or not has_content(text[start:end], language):
+        return None
+    return dataclasses.replace(span, start=start, end=end, text=text[start:end])
 
 
 def _span_finding(ctx: CheckContext, pair_id: int, span: ModelSpan) -> Finding:

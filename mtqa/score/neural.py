@@ -319,6 +319,26 @@ def has_content(text: str, language: Language) -> bool:
     return any(ch.isalnum() and ch not in words for ch in text)
 
 
+def trim_function_words(text: str, start: int, end: int, language: Language) -> tuple[int, int]:
+    """Narrow [start, end) past function words at its edges ("and new" → "new"): the span then points at
+    the word a reviewer should look at. Unchanged when the span holds nothing else."""
+    words = FUNCTION_WORDS.get(language.code.split("-")[0].lower())
+    if words is None or not has_content(text[start:end], language):
+        return start, end
+    if language.word_separated:
+        pieces = [(m.start() + start, m.end() + start) for m in re.finditer(r"\w+(?:'\w+)?", text[start:end])]
+        while pieces and text[pieces[0][0] : pieces[0][1]].lower() in words:
+            pieces.pop(0)
+        while pieces and text[pieces[-1][0] : pieces[-1][1]].lower() in words:
+            pieces.pop()
+        return pieces[0][0], pieces[-1][1]
+    while start < end and (text[start] in words or not text[start].isalnum()):
+        start += 1
+    while end > start and (text[end - 1] in words or not text[end - 1].isalnum()):
+        end -= 1
+    return start, end
+
+
 def _severity(strength: float) -> Severity:
     return Severity.MAJOR if strength >= MAJOR_STRENGTH else Severity.MINOR
 
@@ -342,6 +362,7 @@ def find_spans(
         )
         if start >= stop or not has_content(target_text[start:stop], target_language):
             continue
+        start, stop = trim_function_words(target_text, start, stop, target_language)
         pmi = target.pmi[first:end]
         cond = target.cond[first:end]
         uncond = target.uncond[first:end]
@@ -372,6 +393,7 @@ def find_spans(
         )
         if start >= stop or not has_content(source_text[start:stop], source_language):
             continue
+        start, stop = trim_function_words(source_text, start, stop, source_language)
         spans.append(
             ModelSpan(
                 "source",
