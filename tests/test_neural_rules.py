@@ -11,9 +11,10 @@ import pytest
 
 import mtqa
 from mtqa.align import make_pairs
-from mtqa.checks.neural import MIN_JUDGED_TOKENS, NAME_HEAVY_SHARE, SIMILARITY_VOUCH, name_share
+from mtqa.checks.neural import MIN_FLUENCY, MIN_JUDGED_TOKENS, NAME_HEAVY_SHARE, SIMILARITY_VOUCH, name_share
 from mtqa.data import Glossary, GlossaryEntry, PairScore
 from mtqa.languages import get_language
+from mtqa.pipeline import CheckOptions
 from mtqa.report.json_report import report_to_dict
 from mtqa.score.neural import has_content
 
@@ -49,10 +50,12 @@ class ScriptedScorer:
 
 
 def neural_findings(source, target, *, similarity=None, adequacy=3.0, fluency=2.0, tokens=12.0,
-                    glossary=None):
+                    glossary=None, min_fluency=5.0):
+    # the pair-level fluency finding is off by default; these tests switch it on to see the gates apply
+    options = CheckOptions(check_settings={"neural": {"min_fluency": min_fluency}})
     report = mtqa.check(source, target, aligner=OneBeadAligner(similarity),
                         scorer=ScriptedScorer(adequacy, fluency, tokens), glossary=glossary,
-                        source_lang="zh", target_lang="en")
+                        source_lang="zh", target_lang="en", options=options)
     return [f for f in report.findings if f.check == "neural"]
 
 
@@ -79,6 +82,12 @@ def test_languages_without_a_word_list_keep_every_span():
 def test_low_scores_on_a_long_unrelated_pair_are_reported():
     findings = neural_findings("今天天气很好，我们去散步吧。", "The committee approved the annual budget.")
     assert sorted(f.category for f in findings) == ["accuracy/mistranslation", "fluency/grammar"]
+
+
+def test_pair_level_fluency_finding_is_off_by_default():
+    findings = neural_findings("今天天气很好，我们去散步吧。", "The committee approved the annual budget.",
+                               min_fluency=MIN_FLUENCY)
+    assert [f.category for f in findings] == ["accuracy/mistranslation"]
 
 
 def test_strings_too_short_for_the_model_get_no_pair_level_finding():
