@@ -180,3 +180,39 @@ def test_a_prescribed_glossary_term_at_a_span_edge_is_trimmed_off():
 
     assert mistranslations(None) == ["cancelled yesterday"]
     assert mistranslations(Glossary([GlossaryEntry("主持", "cancelled")])) == ["yesterday"]
+
+
+class ScriptedSpanScorer:
+    """One target span over the first occurrence of ``word`` in each pair's target."""
+
+    name = "scripted-span"
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+
+    def score(self, source, target, pairs, source_language, target_language):
+        from mtqa.data import ModelSpan, Severity
+
+        out = {}
+        for p in pairs:
+            text = p.target_text(target)
+            start = p.target_start + text.index(self.word)
+            span = ModelSpan("target", start, start + len(self.word), self.word, "accuracy/mistranslation",
+                             Severity.MINOR, 5.0, "scripted")
+            out[p.id] = PairScore(80.0, 80.0, 80.0, {"tgt_tokens": 20.0}, [span])
+        return out
+
+
+@pytest.mark.parametrize(
+    ("target", "word", "reported"),
+    [
+        ("{count, plural, one {You have # unread message} other {# messages}}", "one", False),
+        ("Uploaded {{count}} files to the shared folder today.", "count", False),
+        ("You have one unread message in the shared folder today.", "one", True),
+    ],
+)
+def test_spans_on_message_format_syntax_are_not_reported(target, word, reported):
+    report = mtqa.check("您有一条未读消息。", target, aligner=OneBeadAligner(0.8),
+                        scorer=ScriptedSpanScorer(word), source_lang="zh", target_lang="en")
+    spans = [f.target_span.text for f in report.findings if f.check == "neural" and f.target_span]
+    assert (spans == [word]) is reported

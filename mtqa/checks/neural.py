@@ -77,7 +77,7 @@ def check_neural(ctx: CheckContext) -> Iterator[Finding]:
             vouched = _glossary_ranges(ctx, pair)
             for span in score.spans:
                 span = _without_vouched_edges(ctx, span, vouched[span.side])
-                if span is None:
+                if span is None or _is_placeholder_syntax(ctx, span):
                     continue
                 categories.add(span.category)
                 yield _span_finding(ctx, pair.id, span)
@@ -138,6 +138,14 @@ def _without_vouched_edges(
     if start >= end or not has_content(text[start:end], language):
         return None
     return dataclasses.replace(span, start=start, end=end, text=text[start:end])
+
+
+def _is_placeholder_syntax(ctx: CheckContext, span: ModelSpan) -> bool:
+    """A span on message-format syntax rather than prose: an ICU selector ("one" in ``{n, plural, one
+    {…}}``) or a placeholder name (``{{count}}``, ``{name}``); the placeholder checks own those."""
+    text = (ctx.source if span.side == "source" else ctx.target).text
+    after = text[span.end :].lstrip(" ")
+    return after.startswith("{") or text[: span.start].endswith("{")
 
 
 def _span_finding(ctx: CheckContext, pair_id: int, span: ModelSpan) -> Finding:
