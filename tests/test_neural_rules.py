@@ -216,3 +216,12 @@ def test_spans_on_message_format_syntax_are_not_reported(target, word, reported)
                         scorer=ScriptedSpanScorer(word), source_lang="zh", target_lang="en")
     spans = [f.target_span.text for f in report.findings if f.check == "neural" and f.target_span]
     assert (spans == [word]) is reported
+
+
+def test_spans_on_masked_codes_are_not_reported():
+    from mtqa.l10n import mask_codes
+
+    target = mask_codes("{count, plural, one {You have # unread message} other {# unread messages}}")
+    report = mtqa.check("您有一条未读消息。", target, aligner=OneBeadAligner(0.8),
+                        scorer=ScriptedSpanScorer(target[16:19]), source_lang="zh", target_lang="en")
+    assert [f for f in report.findings if f.check == "neural" and f.target_span] == []
