@@ -8,7 +8,8 @@ Every measurement runs in its own Python process, so that load times are cold-pr
 RSS (``ru_maxrss``) belongs to that step alone. Printed: prepare time and peak RSS, cached load time,
 pairs/s with all features and spans (the bundled sample's aligned pairs, and WMT23 segments when
 ``../shared/eval`` is present), the bundled sample end to end in a new process (cold: model load
-included) and again in the same process (warm), and the machine's load average, because the 2 cores
+included) and again in the same process (warm), ``mtqa check`` on the sample from the command line,
+and the machine's load average, because the 2 cores
 are shared and a busy machine slows every figure.
 
 Targets (issue 3): ≥ 10 aligned pairs/s (stretch 20), peak RSS ≤ 2.5 GB, sample end to end ≤ 6 s warm
@@ -125,11 +126,34 @@ def worker_end_to_end(threads: int | None) -> dict:
     }
 
 
+def worker_cli(threads: int | None) -> dict:
+    """``mtqa check`` on the sample as a user runs it: a new interpreter, model included."""
+    import resource
+
+    command = [sys.executable, "-m", "mtqa", "check", str(SAMPLE / "source.zh.txt"),
+               str(SAMPLE / "translation.en.txt"), "-g", str(SAMPLE / "glossary.tsv"), "-f", "json"]
+    env = {**os.environ, **({"MTQA_THREADS": str(threads)} if threads else {})}
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # 1: the quality gate failed, which the sample does
+        raise SystemExit(f"mtqa check failed:\n{done.stderr[-2000:]}")
+    report = json.loads(done.stdout)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(children.ru_utime + children.ru_stime, 2),
+        "pairs_with_adequacy": sum(1 for p in report.get("pairs", []) if p.get("adequacy") is not None),
+        "peak_rss_gb": round(children.ru_maxrss / 1e6, 3),
+    }
+
+
 WORKERS = {
     "prepare": lambda a: worker_prepare(a.cache),
     "load": lambda a: worker_load(a.threads_one),
     "throughput": lambda a: worker_throughput(a.set, a.pairs, a.threads_one),
     "e2e": lambda a: worker_end_to_end(a.threads_one),
+    "cli": lambda a: worker_cli(a.threads_one),
 }
 
 
@@ -185,6 +209,7 @@ def main() -> None:
             show(f"throughput WMT23, {label}",
                  run_worker("throughput", "--set", "wmt23", "--pairs", str(args.pairs), *one))
         show(f"sample end to end, {label}", run_worker("e2e", *one))
+        show(f"mtqa check (command line), {label}", run_worker("cli", *one))
     print(f"load average at end: {os.getloadavg()}")
 
 

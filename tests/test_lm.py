@@ -95,17 +95,17 @@ def test_cli_runs_without_the_model_package_unless_model_is_asked_for(monkeypatc
     assert isinstance(explicit.exception, ModelUnavailableError)
 
 
-def test_thread_count_follows_other_processes_cpu_use_not_our_own(monkeypatch):
-    """Busy cores are measured over the load window with this process's own CPU time subtracted."""
+def test_thread_count_follows_the_cores_idle_time_not_the_load_average(monkeypatch):
+    """Idle cores are measured over the load window; this process's own earlier work does not count."""
     cores = 2
     monkeypatch.setattr(lm.os, "cpu_count", lambda: cores)
     since = lm.CpuSnapshot(machine_busy=100.0, own=10.0, wall=50.0)
-    # Two seconds later: the machine used 3.8 CPU-seconds, 3.6 of them ours → others ≈ 0.1 core: idle.
-    monkeypatch.setattr(lm, "cpu_snapshot", lambda: lm.CpuSnapshot(103.8, 13.6, 52.0))
     monkeypatch.setattr(lm.os, "getloadavg", lambda: (9.0, 9.0, 9.0))  # must not be consulted
+    # Two seconds later: the machine was busy 2.2 CPU-seconds, 1.9 of them ours: the other core was idle.
+    monkeypatch.setattr(lm, "cpu_snapshot", lambda: lm.CpuSnapshot(102.2, 11.9, 52.0))
     assert lm.default_threads(since) == cores
-    # Others used 3.6 CPU-seconds in 2 s (1.8 cores): one thread.
-    monkeypatch.setattr(lm, "cpu_snapshot", lambda: lm.CpuSnapshot(103.8, 10.2, 52.0))
+    # Saturated: 4 busy CPU-seconds in 2 s, only 0.6 of them ours (others' share looks like 1.7 cores).
+    monkeypatch.setattr(lm, "cpu_snapshot", lambda: lm.CpuSnapshot(104.0, 10.6, 52.0))
     assert lm.default_threads(since) == 1
     # No usable sample (window too short): the load average decides.
     monkeypatch.setattr(lm, "cpu_snapshot", lambda: lm.CpuSnapshot(100.1, 10.0, 50.1))
@@ -113,4 +113,3 @@ def test_thread_count_follows_other_processes_cpu_use_not_our_own(monkeypatch):
     monkeypatch.setattr(lm.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     assert lm.default_threads(since) == cores
     assert lm.default_threads(None) == cores
-

@@ -546,16 +546,21 @@ def _load_checkpoint(path: Path, dtype):
     ourselves does not need. Returns None (the caller then uses ``from_pretrained``) if the checkpoint does
     not match the model class exactly.
     """
-    from accelerate import init_empty_weights
-    from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoModelForCausalLM
-
+    try:
+        from accelerate import init_empty_weights
+        from safetensors.torch import load_file
+        from transformers import AutoConfig, AutoModelForCausalLM
+    except ImportError:
+        return None
     config = AutoConfig.from_pretrained(path, local_files_only=True)
     # Buffers (rotary frequencies, the embedding scale) are computed in the constructors, not saved.
     with init_empty_weights(include_buffers=False):
         lm = AutoModelForCausalLM.from_config(config, dtype=dtype)
     state = {name: tensor.to(dtype) for name, tensor in load_file(path / "model.safetensors").items()}
-    result = lm.load_state_dict(state, strict=False, assign=True)
+    try:
+        result = lm.load_state_dict(state, strict=False, assign=True)
+    except RuntimeError:  # a shape mismatch: let from_pretrained explain it
+        return None
     tied = getattr(config, "tie_word_embeddings", False)
     if result.unexpected_keys or set(result.missing_keys) - ({"lm_head.weight"} if tied else set()):
         return None
@@ -603,33 +608,39 @@ def cpu_snapshot() -> CpuSnapshot | None:
     return CpuSnapshot(busy / ticks, time.process_time(), time.monotonic())
 
 
-def busy_cores_elsewhere(since: CpuSnapshot | None) -> float | None:
-    """Cores kept busy by other processes since ``since`` (None: no sample, or under half a second)."""
+def free_cores(since: CpuSnapshot | None) -> float | None:
+    """Cores that stood idle since ``since`` beside the one this process runs on (None: no sample, or
+    under half a second). Idle time, not the others' busy time, is the measure: on saturated cores the
+    others' share is capped by ours, so their busy time looks moderate exactly when the cores are full."""
     now = cpu_snapshot()
     if since is None or now is None or now.wall - since.wall < 0.5:
         return None
-    others = (now.machine_busy - since.machine_busy) - (now.own - since.own)
-    return max(0.0, others / (now.wall - since.wall))
+    wall = now.wall - since.wall
+    idle = (os.cpu_count() or 1) - (now.machine_busy - since.machine_busy) / wall
+    # The load is mostly one thread; whatever this process used beyond one core was free for it too.
+    beyond_one = max(0.0, (now.own - since.own) / wall - 1.0)
+    return max(0.0, idle + beyond_one)
 
 
 def default_threads(since: CpuSnapshot | None = None) -> int:
-    """One thread per core on an idle machine; a single thread when other processes keep the cores busy.
+    """One thread per core on an idle machine; fewer (down to one) when other processes keep cores busy.
 
     Measured on the 2-core machine under a load average of 5–7 (other jobs running): 2 threads scored
-    the sample at 0.47 pairs/s and burnt 27 CPU-seconds (OpenMP workers spinning while descheduled), one
-    thread at 1.75 pairs/s with 7 CPU-seconds. The other processes' CPU use is measured over the window
-    since ``since`` (the model load) with this process's own time subtracted: the load average also counts
-    this process and lags by a minute, so a CI job that had just run its own model tests saw itself as
-    "busy" and fell back to one thread on an idle machine. Without a sample, the load average decides.
+    the sample at 0.47–0.51 pairs/s and burnt 27–31 CPU-seconds (OpenMP workers spinning while
+    descheduled), one thread at 1.75 pairs/s with 7 CPU-seconds. The cores' idle time is sampled over the
+    window since ``since`` (the model load): the load average also counts this process and lags by a
+    minute, so a CI job that had just run its own model tests saw itself as "busy" and fell back to one
+    thread on an idle machine. Without a sample, the load average decides.
     """
     cores = os.cpu_count() or 1
-    busy = busy_cores_elsewhere(since)
-    if busy is None:
+    free = free_cores(since)
+    if free is None:
         try:
             busy = os.getloadavg()[0]
         except OSError:
             busy = 0.0
-    return 1 if busy >= cores - 0.5 else cores
+        return 1 if busy >= cores - 0.5 else cores
+    return max(1, min(cores, 1 + int(free + 0.5)))
 
 
 def _batches(order: list[int], lengths: list[int], budget: int) -> list[list[int]]:
