@@ -100,6 +100,19 @@ def test_dropped_sentence_is_an_omission():
     assert [b for b in beads if b[0] and b[1]] == expected
 
 
+def test_dropped_sentence_that_shares_a_word_with_its_neighbour_is_an_omission_not_a_merge():
+    # Sentence 4 (six concepts) is dropped, but one of its concepts survives in sentence 3's translation: the
+    # 2-1 merge then covers sentence 4 barely at all, so the balance term makes it 1-1 + 1-0. Without the term
+    # the drop hides in the merge; with two of its six concepts carried over it is a (partial) merge.
+    target = [*TARGET[:3], en_sentence(SENTENCES[3] + [18]), *TARGET[5:]]
+    beads = beads_of(encoder_aligner(), *docs(SOURCE, target))
+    assert ((3,), (3,)) in beads and ((4,), ()) in beads
+    unbalanced = EncoderAligner(encoder=FakeEncoder(), balance_weight=0.0)
+    assert ((3, 4), (3,)) in beads_of(unbalanced, *docs(SOURCE, target))
+    target = [*TARGET[:3], en_sentence(SENTENCES[3] + [18, 19]), *TARGET[5:]]
+    assert ((3, 4), (3,)) in beads_of(encoder_aligner(), *docs(SOURCE, target))
+
+
 def test_inserted_line_is_an_addition():
     unrelated = en_sentence([50, 51, 52, 53, 54])  # concepts no source sentence has
     beads = beads_of(encoder_aligner(), *docs(SOURCE, [*TARGET[:6], unrelated, *TARGET[6:]]))

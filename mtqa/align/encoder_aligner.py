@@ -167,6 +167,12 @@ class EncoderCost:
     # cheaper to hide inside a neighbour's bead than to leave as an omission.
     coverage_weight: float = 2.0
     coverage_floor: float = 0.1  # relative similarity (0 = unrelated, 1 = identical) below which it costs
+    # How a merge is told from a drop: in an n-1 bead that hides a dropped source sentence, that sentence
+    # alone relates to the merged target far less than its partner does. Costs ``balance_weight`` per unit by
+    # which a source part's relative similarity falls below ``balance_ratio`` × the best part's.
+    balance_weight: float = 2.0
+    balance_ratio: float = 0.5
+    balance_target: bool = False  # the same for the target parts of 1-n beads (hidden additions)
 
     def similarity(self, a: int, b: int, i: int, js: np.ndarray) -> np.ndarray:
         return self.target_runs[b][js] @ self.source_runs[a][i]
@@ -188,6 +194,21 @@ class EncoderCost:
                 worst = np.minimum(worst, self.target_runs[1][js - t] @ whole)
         return (worst - self.unrelated) / max(1.0 - self.unrelated, 1e-6)
 
+    def imbalance(self, a: int, b: int, i: int, js: np.ndarray) -> np.ndarray:
+        """How far the bead's least related part falls below ``balance_ratio`` × its best related part."""
+        scale = max(1.0 - self.unrelated, 1e-6)
+        out = np.zeros(len(js))
+        if a > 1:
+            parts = self.source_runs[1][i - a + 1 : i + 1]
+            rel = (self.target_runs[b][js] @ parts.T - self.unrelated) / scale  # (len(js), a)
+            out = np.maximum(out, self.balance_ratio * rel.max(axis=1) - rel.min(axis=1))
+        if b > 1 and self.balance_target:
+            whole = self.source_runs[a][i]
+            rel = np.stack([self.target_runs[1][js - t] @ whole for t in range(b)], axis=1)
+            rel = (rel - self.unrelated) / scale
+            out = np.maximum(out, self.balance_ratio * rel.max(axis=1) - rel.min(axis=1))
+        return np.maximum(out, 0.0)
+
     def cost(self, a: int, b: int, i: int, js: np.ndarray) -> np.ndarray:
         src, tgt = self.terms.source, self.terms.target
         if a == 0:
@@ -207,6 +228,8 @@ class EncoderCost:
         if a > 1 or b > 1:
             cost += self.merge_penalty * (a + b - 2)
             cost += self.coverage_weight * np.maximum(0.0, self.coverage_floor - self.coverage(a, b, i, js))
+            if self.balance_weight:
+                cost += self.balance_weight * self.imbalance(a, b, i, js)
         cost += self.length_weight * self.length.cost(src.run_lengths(i, a), tgt.run_lengths(js, b))
         cost += self.structure_weight * self.terms.structure(a, b, i, js)
         if self.anchor_weight:
