@@ -4,6 +4,7 @@
     python benchmarks/align_mac.py --aligner encoder    # one aligner
     python benchmarks/align_mac.py --scaling 2000       # also time a 2,000-sentence document (linearity)
     python benchmarks/align_mac.py --drops              # also omission detection on the bundled sample
+    python benchmarks/align_mac.py --perturb            # also omissions/additions on a perturbed MAC copy
 
 Reads ``../shared/eval/bertalign_mac_zhen/dev/`` (or ``$MTQA_EVAL``/bertalign_mac_zhen/dev): one sentence per
 line, aligned as pre-segmented input; scores with ``eval_helpers.align_prf`` (micro over all documents: beads
@@ -54,7 +55,7 @@ def document(text: str, lang: str) -> Document:
     return doc
 
 
-def run(name: str, scaling: int, drops: bool) -> None:
+def run(name: str, scaling: int, drops: bool, perturb: bool = False) -> None:
     helpers = load_helpers()
     zh, en = get_language("zh"), get_language("en")
     aligner = make_aligner(name)
@@ -87,6 +88,8 @@ def run(name: str, scaling: int, drops: bool) -> None:
           "model load included in the first document)")
     if drops:
         _drops(name, zh, en)
+    if perturb:
+        _perturb(name, helpers, zh, en)
     if scaling:
         _scaling(name, scaling, zh, en)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -118,6 +121,44 @@ def _drops(name: str, zh, en) -> None:
         wrong += len([i for i in omitted if i != source_id])
     print(f"  sample drops  {found}/{len(singles)} dropped sentences reported as the right omission, "
           f"{wrong} other omissions reported")
+
+
+def _perturb(name: str, helpers, zh, en) -> None:
+    """Omissions and additions on a perturbed MAC copy: in every document, every 20th target sentence of a
+    gold 1-1 bead (from the 11th) is removed, so its source sentence should be an omission, and after every
+    25th kept target line a line of the next document is inserted, which should be an addition."""
+    paths = sorted((MAC / "gold").glob("*.align"))
+    texts = [((MAC / "zh" / p.stem).read_text(encoding="utf-8"),
+              (MAC / "en" / p.stem).read_text(encoding="utf-8").splitlines(), helpers.read_align(p))
+             for p in paths]
+    keys = [f"{kind}_{x}" for kind in ("om", "ad") for x in ("found", "reported", "expected")]
+    counts = dict.fromkeys(keys, 0)
+    for k, (zh_text, en_lines, gold) in enumerate(texts):
+        other = [line for line in texts[(k + 1) % len(texts)][1] if line.strip()]
+        ones = [(s[0], t[0]) for s, t in gold if len(s) == 1 and len(t) == 1]
+        dropped = {t: s for s, t in ones[10::20]}
+        lines, inserted = [], set()
+        for index, line in enumerate(en_lines):
+            if index in dropped:
+                continue
+            lines.append(line)
+            if len(lines) % 25 == 0:
+                inserted.add(len(lines))
+                lines.append(other[(len(inserted) - 1) % len(other)])
+        target = document("\n".join(lines) + "\n", "en")
+        pairs = make_aligner(name).align(document(zh_text, "zh"), target, zh, en)
+        omitted = {p.source_segments[0] for p in pairs if p.source_segments and not p.target_segments}
+        added = {p.target_segments[0] for p in pairs if p.target_segments and not p.source_segments}
+        counts["om_found"] += len(omitted & set(dropped.values()))
+        counts["om_reported"] += len(omitted)
+        counts["om_expected"] += len(dropped)
+        counts["ad_found"] += len(added & inserted)
+        counts["ad_reported"] += len(added)
+        counts["ad_expected"] += len(inserted)
+    for kind, label in (("om", "omissions"), ("ad", "additions")):
+        found, reported, expected = (counts[f"{kind}_{x}"] for x in ("found", "reported", "expected"))
+        print(f"  perturbed MAC  {label}: recall {found}/{expected} = {found / max(expected, 1):.2f}, "
+              f"precision {found}/{reported} = {found / max(reported, 1):.2f}")
 
 
 def _tag(doc_id: str, beads) -> list:
@@ -164,15 +205,18 @@ def main() -> None:
     parser.add_argument("--scaling", type=int, default=0, help="also time a document of this many sentences")
     parser.add_argument("--drops", action="store_true",
                         help="also measure omission detection on the bundled sample")
+    parser.add_argument("--perturb", action="store_true",
+                        help="also measure omissions/additions on a perturbed copy of MAC")
     args = parser.parse_args()
     if not MAC.is_dir():
         sys.exit(f"{MAC}: not found (set MTQA_EVAL to the eval folder)")
     if args.aligner:
-        run(args.aligner, args.scaling, args.drops)
+        run(args.aligner, args.scaling, args.drops, args.perturb)
         return
     for name in ("encoder", "length"):  # separate processes so that peak RSS is per aligner
         command = [sys.executable, __file__, "--aligner", name, "--scaling", str(args.scaling)]
         command += ["--drops"] if args.drops else []
+        command += ["--perturb"] if args.perturb else []
         subprocess.run(command, check=True)
 
 
