@@ -13,10 +13,12 @@ Organised like vecalign/bertalign, written anew:
 
 The bead cost (``EncoderCost``) = dissimilarity of the two concatenated sides, scaled by the bead's size
 and normalised by the document's similarity of unrelated pairs, + a Gale–Church length term + a coverage
-term for n:m beads + the paragraph/furniture terms of ``cost.py`` (number and glossary anchors are
-available as ``anchor_weight`` but off: they changed nothing on MAC or the sample). A skip (addition or
-omission) costs a constant plus a share of the segment's best similarity to the other document, so that
-text resembling nothing there is cheap to leave unaligned. The weights were chosen on the six MAC-Dev
+term for n:m beads + a balance term for n-1 beads (a dropped sentence hidden in a merge relates to the
+merged target far less than its partner) + the paragraph/furniture terms of ``cost.py`` (number and
+glossary anchors are available as ``anchor_weight`` but off: they changed nothing on MAC or the sample).
+A skip (addition or omission) costs a constant plus a share of the segment's best similarity to the other
+document, so that text resembling nothing there is cheap to leave unaligned; a target skip (addition) has
+the higher constant. The weights were chosen on the six MAC-Dev
 documents as a whole (see README, section "alignment").
 
 Each bead's ``similarity`` is the cosine of its two sides; for a skip bead it is the best cosine of its
