@@ -93,10 +93,10 @@ def check_command(
     from mtqa.report.outputs import emit_reports, plan_outputs
     from mtqa.textio import read_text
 
+    given = given_on_command_line(click.get_current_context())
     if is_localisation_input(paths):
         # PO/XLIFF/TMX/CSV files, directories, or two JSON string files: checked string by string by the
         # localisation scanner (see `mtqa scan`); the flags that apply to it are passed on.
-        given = _given_on_command_line(click.get_current_context())
         sys.exit(run_scan(list(paths), glossaries=glossaries, source_lang=source_lang,
                           target_lang=target_lang, formats=formats, output=output, config_path=config_path,
                           fail_on=fail_on if "fail_on" in given else None, min_score=min_score, model=model,
@@ -106,7 +106,6 @@ def check_command(
     source_path, target_path = paths
     # The config file first, then every flag given on the command line on top of it.
     config = load_config(config_path)
-    given = _given_on_command_line(click.get_current_context())
     glossaries = glossaries or tuple(config.glossaries)
     source_lang = source_lang or config.source_lang
     target_lang = target_lang or config.target_lang
@@ -151,7 +150,7 @@ def check_command(
     sys.exit(EXIT_PASSED if report.summary.passed else EXIT_GATE_FAILED)
 
 
-def _given_on_command_line(ctx: click.Context) -> set[str]:
+def given_on_command_line(ctx: click.Context) -> set[str]:
     """Parameters the user typed (not click's defaults): these override the config file."""
     from click.core import ParameterSource
 
@@ -168,18 +167,13 @@ def make_aligner(name: str):
 
 
 def make_scorer(*, quiet: bool):
-    """The neural scorer, loaded once for this process (None until the model layer provides a factory)."""
-    from mtqa.score import neural
+    """The neural scorer, loaded once for this process (None when the model package is not installed)."""
+    from mtqa.score.neural import load_scorer
 
-    factory = getattr(neural, "load_scorer", None)
-    if factory is None:
-        return None
     # An explicit --model makes a missing model package an error; the default runs without it.
     context = click.get_current_context(silent=True)
-    explicit = context is not None and (
-        context.get_parameter_source("model") is click.core.ParameterSource.COMMANDLINE
-    )
-    return factory(quiet=quiet, required=explicit)
+    explicit = context is not None and "model" in given_on_command_line(context)
+    return load_scorer(quiet=quiet, required=explicit)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import click
 import defusedxml.ElementTree as DefusedET
-from click.core import ParameterSource
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -77,8 +76,9 @@ def command(
     verbose: bool,
 ) -> None:
     """Check every localisation file under PATHS (default: the current directory)."""
-    given = {name for name in click.get_current_context().params
-             if click.get_current_context().get_parameter_source(name) == ParameterSource.COMMANDLINE}
+    from mtqa.cli import given_on_command_line
+
+    given = given_on_command_line(click.get_current_context())
     code = run_scan(
         list(paths) or [Path(".")],
         glossaries=glossaries,

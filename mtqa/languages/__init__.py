@@ -58,7 +58,7 @@ def get_language(code: str) -> Language:
     _load_builtin()
     base = code.lower().replace("_", "-").split("-")[0]
     if base not in _LANGUAGES:
-        known = ", ".join(sorted(_LANGUAGES))
+        known = ", ".join(available_languages())
         raise MtqaError(f"unsupported language {code!r} (supported: {known})")
     return _LANGUAGES[base]
 

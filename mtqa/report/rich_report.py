@@ -183,7 +183,3 @@ def _highlighted(text: str, start: int | None, end: int | None, spans) -> Text:
         if lo < hi:
             out.stylize(SPAN_STYLE[severity], lo, hi)
     return out
-
-
-def _finding_line(finding: Finding) -> Table:
-    return _findings_grid([finding])

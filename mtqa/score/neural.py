@@ -39,10 +39,9 @@ mapping documented in ``fallback_scores``.
 from __future__ import annotations
 
 import math
-import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -343,6 +342,28 @@ def _severity(strength: float) -> Severity:
     return Severity.MAJOR if strength >= MAJOR_STRENGTH else Severity.MINOR
 
 
+def _candidate_spans(
+    side: TokenScores,
+    badness: Sequence[float],
+    margin: float,
+    threshold: float,
+    text: str,
+    language: Language,
+) -> Iterator[tuple[int, int, float, int, int]]:
+    """The strongest runs of bad tokens on one side, widened to whole words, kept only when they hold a
+    content word, and trimmed of function words at their edges: ``(first, end, strength, start, stop)``,
+    token indices then character offsets into ``text``."""
+    support = [max(0.0, v) for v in side.pmi]
+    for first, end, strength in strongest_runs(badness, margin, threshold, support):
+        start, stop = _word_bounds(
+            text, side.offsets[first][0], side.offsets[end - 1][1], language.word_separated
+        )
+        if start >= stop or not has_content(text[start:stop], language):
+            continue
+        start, stop = trim_function_words(text, start, stop, language)
+        yield first, end, strength, start, stop
+
+
 def find_spans(
     analysis: PairAnalysis,
     source_text: str,
@@ -353,16 +374,9 @@ def find_spans(
     """Model-found spans with offsets into ``source_text``/``target_text``."""
     spans = []
     target = analysis.target
-    target_support = [max(0.0, v) for v in target.pmi]
-    for first, end, strength in strongest_runs(
-        target_badness(target), TARGET_MARGIN, TARGET_THRESHOLD, target_support
+    for first, end, strength, start, stop in _candidate_spans(
+        target, target_badness(target), TARGET_MARGIN, TARGET_THRESHOLD, target_text, target_language
     ):
-        start, stop = _word_bounds(
-            target_text, target.offsets[first][0], target.offsets[end - 1][1], target_language.word_separated
-        )
-        if start >= stop or not has_content(target_text[start:stop], target_language):
-            continue
-        start, stop = trim_function_words(target_text, start, stop, target_language)
         pmi = target.pmi[first:end]
         cond = target.cond[first:end]
         uncond = target.uncond[first:end]
@@ -384,16 +398,9 @@ def find_spans(
                       round(strength, 2), message)
         )
     source = analysis.source
-    source_support = [max(0.0, v) for v in source.pmi]
-    for first, end, strength in strongest_runs(
-        source_badness(source), SOURCE_MARGIN, SOURCE_THRESHOLD, source_support
+    for _, _, strength, start, stop in _candidate_spans(
+        source, source_badness(source), SOURCE_MARGIN, SOURCE_THRESHOLD, source_text, source_language
     ):
-        start, stop = _word_bounds(
-            source_text, source.offsets[first][0], source.offsets[end - 1][1], source_language.word_separated
-        )
-        if start >= stop or not has_content(source_text[start:stop], source_language):
-            continue
-        start, stop = trim_function_words(source_text, start, stop, source_language)
         spans.append(
             ModelSpan(
                 "source",
@@ -524,13 +531,6 @@ class NeuralScorer:
             )
         return results
 
-    def features_for_pairs(
-        self, texts: Sequence[tuple[str, str]], source_lang: str = "zh", target_lang: str = "en"
-    ) -> list[dict[str, float]]:
-        """The feature dicts of raw text pairs (for fitting the calibration on evaluation data)."""
-        results = self.score_texts(texts, get_language(source_lang), get_language(target_lang))
-        return [r.features for r in results]
-
 
 class _Progress:
     """A rich progress bar on stderr while a batch is scored; silent when not a terminal or quiet."""
@@ -566,11 +566,6 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def _threads_from_environment() -> int | None:
-    value = os.environ.get("MTQA_THREADS", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else None
-
-
 def load_scorer(*, quiet: bool = False, required: bool = True) -> NeuralScorer | None:
     """The scorer on the bundled model, for the command line (the model loads on first use).
 
@@ -589,14 +584,14 @@ def load_scorer(*, quiet: bool = False, required: bool = True) -> NeuralScorer |
         if not quiet:
             print(f"mtqa: note: {error}", file=sys.stderr)
         return None
-    return NeuralScorer(GemmaModel(threads=_threads_from_environment(), quiet=quiet), quiet=quiet)
+    return NeuralScorer(GemmaModel(quiet=quiet), quiet=quiet)
 
 
 @cache
 def default_model() -> GemmaModel:
     """One bundled model per process for batch scripts that call ``score_text_pairs`` repeatedly
     (benchmarks, calibration); applications should hold their own ``GemmaModel``."""
-    return GemmaModel(threads=_threads_from_environment(), quiet=True)
+    return GemmaModel(quiet=True)
 
 
 def score_text_pairs(
