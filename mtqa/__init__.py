@@ -34,16 +34,21 @@ def load_glossary(path: str, source_lang: str = "zh", target_lang: str = "en") -
 
 def create_aligner(name: str = "auto"):
     """The aligner the CLI uses: "encoder" (multilingual sentence encoder), "length", or "auto"."""
-    from mtqa.align.encoder_aligner import create_aligner as _create
+    from mtqa.align import create_aligner as _create
 
     return _create(name)
 
 
+def create_scorer(name: str = "neural", **options):
+    """The scorer called ``name`` ("neural": the bundled model, loaded lazily, once per scorer object)."""
+    from mtqa.score import create_scorer as _create
+
+    return _create(name, **options)
+
+
 def load_scorer(*, quiet: bool = True):
     """The neural scorer on the bundled model (loaded lazily, once per scorer object)."""
-    from mtqa.score.neural import load_scorer as _load
-
-    return _load(quiet=quiet, required=True)
+    return create_scorer("neural", quiet=quiet, required=True)
 
 
 __all__ = [
@@ -64,6 +69,7 @@ __all__ = [
     "__version__",
     "check",
     "create_aligner",
+    "create_scorer",
     "load_glossary",
     "load_scorer",
 ]

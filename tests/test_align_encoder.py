@@ -91,7 +91,7 @@ def test_sample_alignment(aligner, sample_dir):
 def test_run_embeddings_match_the_real_encoding_of_the_joined_text():
     import numpy as np
 
-    from mtqa.score.encoder import USEEncoder
+    from mtqa.align.encoder import USEEncoder
 
     texts = [z for z, _ in PAIRS] + ["他说。", "会议强调，要坚持稳中求进工作总基调。"]
     runs = USEEncoder().encode_runs(texts, 4, "")

@@ -10,8 +10,10 @@ from click.testing import CliRunner
 
 from mtqa.cache import cache_dir
 from mtqa.errors import ModelUnavailableError
-from mtqa.score import lm
-from mtqa.score.lm import _batches, model_info, prepared_dir
+from mtqa.score.lm import prepare as lm
+from mtqa.score.lm import threads
+from mtqa.score.lm.gemma import _batches
+from mtqa.score.lm.prepare import model_info, prepared_dir
 
 
 def test_batches_respect_the_padded_token_budget_and_keep_order():
@@ -98,18 +100,18 @@ def test_cli_runs_without_the_model_package_unless_model_is_asked_for(monkeypatc
 def test_thread_count_follows_the_cores_idle_time_not_the_load_average(monkeypatch):
     """Idle cores are measured over the load window; this process's own earlier work does not count."""
     cores = 2
-    monkeypatch.setattr(lm.os, "cpu_count", lambda: cores)
-    since = lm.CpuSnapshot(machine_busy=100.0, own=10.0, wall=50.0)
-    monkeypatch.setattr(lm.os, "getloadavg", lambda: (9.0, 9.0, 9.0))  # must not be consulted
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: cores)
+    since = threads.CpuSnapshot(machine_busy=100.0, own=10.0, wall=50.0)
+    monkeypatch.setattr(threads.os, "getloadavg", lambda: (9.0, 9.0, 9.0))  # must not be consulted
     # Two seconds later: the machine was busy 2.2 CPU-seconds, 1.9 of them ours: the other core was idle.
-    monkeypatch.setattr(lm, "cpu_snapshot", lambda: lm.CpuSnapshot(102.2, 11.9, 52.0))
-    assert lm.default_threads(since) == cores
+    monkeypatch.setattr(threads, "cpu_snapshot", lambda: threads.CpuSnapshot(102.2, 11.9, 52.0))
+    assert threads.default_threads(since) == cores
     # Saturated: 4 busy CPU-seconds in 2 s, only 0.6 of them ours (others' share looks like 1.7 cores).
-    monkeypatch.setattr(lm, "cpu_snapshot", lambda: lm.CpuSnapshot(104.0, 10.6, 52.0))
-    assert lm.default_threads(since) == 1
+    monkeypatch.setattr(threads, "cpu_snapshot", lambda: threads.CpuSnapshot(104.0, 10.6, 52.0))
+    assert threads.default_threads(since) == 1
     # No usable sample (window too short): the load average decides.
-    monkeypatch.setattr(lm, "cpu_snapshot", lambda: lm.CpuSnapshot(100.1, 10.0, 50.1))
-    assert lm.default_threads(since) == 1
-    monkeypatch.setattr(lm.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
-    assert lm.default_threads(since) == cores
-    assert lm.default_threads(None) == cores
+    monkeypatch.setattr(threads, "cpu_snapshot", lambda: threads.CpuSnapshot(100.1, 10.0, 50.1))
+    assert threads.default_threads(since) == 1
+    monkeypatch.setattr(threads.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert threads.default_threads(since) == cores
+    assert threads.default_threads(None) == cores

@@ -7,7 +7,9 @@ import json
 import pytest
 
 from mtqa.languages import get_language
-from mtqa.score.lm import GemmaModel, Request, model_info
+from mtqa.score.lm import Request
+from mtqa.score.lm.gemma import GemmaModel
+from mtqa.score.lm.prepare import model_info
 from mtqa.score.neural import NeuralScorer
 
 pytestmark = pytest.mark.model

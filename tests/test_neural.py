@@ -8,7 +8,6 @@ import mtqa
 from mtqa.align import make_pairs
 from mtqa.data import Severity
 from mtqa.languages import get_language
-from mtqa.score.fake import FakeLanguageModel
 from mtqa.score.neural import (
     FEATURE_NAMES,
     MQM_PREDICTION,
@@ -18,6 +17,7 @@ from mtqa.score.neural import (
     score_text_pairs,
     strongest_runs,
 )
+from tests.fake_model import FakeLanguageModel
 
 ZH, EN = get_language("zh"), get_language("en")
 

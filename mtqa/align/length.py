@@ -6,9 +6,11 @@ from the beads of the first (so that page furniture and omissions do not skew th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from mtqa.align import make_pairs
+from mtqa.align import make_pairs, register_aligner
 from mtqa.align.cost import LengthCost, LengthModel, SideFeatures, StructureTerms, build_features
 from mtqa.align.search import WIDE_BEADS, BeadType, align_in_band
 from mtqa.data import AlignedPair, Document, Glossary
@@ -62,3 +64,8 @@ class LengthAligner:
             beads = align_in_band(n, m, cost, path_j=path, width=self.band_width)
             model = model.refit(src, tgt, beads)
         return beads
+
+
+@register_aligner("length")
+def _create_length(*, warn: Callable[[str], None] | None = None, **options) -> LengthAligner:
+    return LengthAligner(**options)

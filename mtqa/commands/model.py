@@ -24,7 +24,7 @@ def command() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def prepare_command(force: bool, quiet: bool) -> None:
     """Convert the packaged model once into the cache (MTQA_CACHE or the user cache directory)."""
-    from mtqa.score.lm import model_info, prepare
+    from mtqa.score.lm.prepare import model_info, prepare
 
     info = model_info()
     if info.prepared and not force:
@@ -43,7 +43,7 @@ def info_command(as_json: bool) -> None:
     """What is installed, where it is cached, and its licence."""
     from importlib import resources
 
-    from mtqa.score.lm import model_info
+    from mtqa.score.lm.prepare import model_info
 
     info = model_info()
     size = _size(info.cache_path) if info.prepared else None

@@ -43,11 +43,11 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 from mtqa.data import AlignedPair, Document, ModelSpan, PairScore, Severity
 from mtqa.languages import Language, get_language
-from mtqa.score.lm import GemmaModel, LanguageModel, PieceScores, Request
+from mtqa.score import register_scorer
+from mtqa.score.lm import LanguageModel, PieceScores, Request, create_model
 
 FEATURE_NAMES: tuple[str, ...] = (
     "tgt_lp_cond",
@@ -566,40 +566,45 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def load_scorer(*, quiet: bool = False, required: bool = True) -> NeuralScorer | None:
-    """The scorer on the bundled model, for the command line (the model loads on first use).
-
-    When the model package is not installed: ``ModelUnavailableError`` (exit 2, one line) if the model
-    was asked for (``required``), else None and a one-line note on stderr, so that ``mtqa check`` runs
-    its other checks by default.
-    """
+@register_scorer("neural")
+def create_neural_scorer(
+    *,
+    quiet: bool = False,
+    required: bool = True,
+    model: LanguageModel | None = None,
+    model_name: str = "gemma3-270m",
+    use_calibration: bool = True,
+    **model_options: object,
+) -> NeuralScorer | None:
+    """The neural scorer on ``model``, or on a new model from the model registry (``model_name``, loaded
+    on first use). See ``mtqa.score.create_scorer`` for ``required``."""
     from mtqa.errors import ModelUnavailableError
-    from mtqa.score.lm import _package
 
-    try:
-        _package()
-    except ModelUnavailableError as error:
-        if required:
-            raise
-        if not quiet:
-            print(f"mtqa: note: {error}", file=sys.stderr)
-        return None
-    return NeuralScorer(GemmaModel(quiet=quiet), quiet=quiet)
+    if model is None:
+        try:
+            model = create_model(model_name, quiet=quiet, **model_options)
+        except ModelUnavailableError as error:
+            if required:
+                raise
+            if not quiet:
+                print(f"mtqa: note: {error}", file=sys.stderr)
+            return None
+    return NeuralScorer(model, quiet=quiet, use_calibration=use_calibration)
 
 
-@cache
-def default_model() -> GemmaModel:
-    """One bundled model per process for batch scripts that call ``score_text_pairs`` repeatedly
-    (benchmarks, calibration); applications should hold their own ``GemmaModel``."""
-    return GemmaModel(quiet=True)
+def load_scorer(*, quiet: bool = False, required: bool = True) -> NeuralScorer | None:
+    """The scorer on the bundled model (``create_scorer("neural", ...)``)."""
+    return create_neural_scorer(quiet=quiet, required=required)
 
 
 def score_text_pairs(
     texts: Sequence[tuple[str, str]],
     source_lang: str = "zh",
     target_lang: str = "en",
-    model: LanguageModel | None = None,
+    *,
+    model: LanguageModel,
 ) -> list[PairScore]:
-    """Features, scores and spans of raw (source, target) text pairs; span offsets are into each text."""
-    scorer = NeuralScorer(model or default_model(), quiet=True)
+    """Features, scores and spans of raw (source, target) text pairs; span offsets are into each text.
+    The caller holds the model (``create_model("gemma3-270m")``) so that repeated calls load it once."""
+    scorer = NeuralScorer(model, quiet=True)
     return scorer.score_texts(texts, get_language(source_lang), get_language(target_lang))

