@@ -42,12 +42,20 @@ from mtqa.pipeline import CheckOptions
 CONFIG_FILE = "mtqa.toml"
 PYPROJECT = "pyproject.toml"
 FAIL_ON_VALUES = ("critical", "major", "minor", "never")
+DEFAULT_FAIL_ON = "major"
 THRESHOLD_KEYS = ("adequacy", "fluency")
 IGNORE_KEYS = ("id", "pattern", "check")
 TOP_LEVEL_KEYS = (
     "glossary", "source_lang", "target_lang", "fail_on", "min_score", "enable", "disable", "max_findings",
     "severity", "thresholds", "settings", "ignore",
 )
+
+
+def parse_fail_on(value: str) -> Severity | None:
+    """The one reading of a fail-on value (config file and ``--fail-on``); None: never fail on findings."""
+    if value not in FAIL_ON_VALUES:
+        raise ConfigError(f"fail_on: expected one of {', '.join(FAIL_ON_VALUES)}, got {value!r}")
+    return None if value == "never" else Severity(value)
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,7 @@ class Config:
     def to_options(self) -> CheckOptions:
         options = CheckOptions()
         if self.fail_on is not None:
-            options.fail_on = None if self.fail_on == "never" else Severity(self.fail_on)
+            options.fail_on = parse_fail_on(self.fail_on)
         options.min_score = self.min_score
         if self.enable:
             from mtqa.checks import all_checks

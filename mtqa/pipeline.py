@@ -15,6 +15,10 @@ from mtqa.languages import Language, detect_language, get_language
 from mtqa.score import Scorer
 from mtqa.segment import segment_document
 
+# The aligner every entry point uses unless told otherwise: the encoder aligner when its package is
+# installed, else the length aligner (see ``mtqa.align.encoder_aligner.create_aligner``).
+DEFAULT_ALIGNER = "auto"
+
 
 @dataclass
 class CheckOptions:

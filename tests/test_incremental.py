@@ -9,8 +9,8 @@ import pytest
 from mtqa.errors import MtqaError
 from mtqa.formats import BilingualFile, BilingualUnit
 from mtqa.glossary import load_glossary
-from mtqa.incremental import ResultCache, glossary_version, unit_key
 from mtqa.l10n import L10nChecker
+from mtqa.l10n.cache import ResultCache, glossary_version, unit_key
 
 PAIRS = [
     ("扫描二维码登录", "Scan the two-dimensional code to sign in"),
