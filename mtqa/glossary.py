@@ -31,14 +31,16 @@ _STATUS_TYPES = {"administrativestatus", "normativeauthorization"}
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-def load_glossary(path: str | Path, source_lang: str = "zh", target_lang: str = "en") -> Glossary:
+def load_glossary(path: str | Path, source_lang: str = "zh", target_lang: str = "en",
+                  encoding: str | None = None) -> Glossary:
     """Read one glossary file; the format follows the extension (``.tbx``/``.xml`` → TBX, else TSV/CSV).
 
     ``source_lang``/``target_lang`` pick the language sections of a TBX file; TSV/CSV columns are named
-    ``source`` and ``target`` whatever the languages are.
+    ``source`` and ``target`` whatever the languages are. ``encoding``: given with ``--glossary-encoding``;
+    otherwise detected, and a file whose encoding detection cannot tell is refused, not guessed.
     """
     path_str = str(path)
-    text, _encoding = read_text(path)
+    text, _encoding = read_text(path, encoding, "--glossary-encoding")
     if _looks_like_xml(path_str, text):
         entries = _parse_tbx(text, path_str, source_lang, target_lang)
     else:
@@ -49,10 +51,10 @@ def load_glossary(path: str | Path, source_lang: str = "zh", target_lang: str = 
 
 
 def load_glossaries(
-    paths: Sequence[str | Path], source_lang: str = "zh", target_lang: str = "en"
+    paths: Sequence[str | Path], source_lang: str = "zh", target_lang: str = "en", encoding: str | None = None
 ) -> Glossary:
     """Read several glossary files and merge them into one (see ``merge_glossaries``)."""
-    return merge_glossaries([load_glossary(p, source_lang, target_lang) for p in paths])
+    return merge_glossaries([load_glossary(p, source_lang, target_lang, encoding) for p in paths])
 
 
 def merge_glossaries(glossaries: Iterable[Glossary]) -> Glossary:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from mtqa.errors import InputError
@@ -41,19 +42,52 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
         raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
 
 
-def decode(data: bytes, path: str | None = None, encoding: str | None = None) -> tuple[str, str]:
+# Encoding detection refuses rather than guesses. Two readings of the same bytes "compete" when their
+# charset-normalizer mess ratios (share of characters that look out of place) are within this margin of the
+# best one; when competing readings give different text, the file is refused with the candidates named. On
+# WMT21 news (zh in GBK/GB18030/Big5, en in Latin-1/cp1252 with accented loanwords), a wrong reading never
+# beat the right one by more than 0.02, while for Chinese of three sentences or more the nearest wrong reading
+# was 0.09 or more above the right one (docs/inputs.md).
+AMBIGUITY_MARGIN = 0.05
+# Legacy double-byte text (GBK, Big5, Shift-JIS) is valid UTF-8 only by accident, and each further non-ASCII
+# character makes the accident about ten times less likely: from this many multi-byte characters on, valid
+# UTF-8 is UTF-8. Below it, it is accepted when every non-ASCII character is a common one (see _COMMON_TEXT);
+# "双碳" in GBK is valid UTF-8 that reads "˫̼" (a modifier letter and a combining mark), which is not.
+UTF8_SURE_CHARACTERS = 6
+# Codecs that are subsets of one superset read the same bytes with a few different punctuation mappings
+# (gb2312 A1A4 is U+30FB, gb18030 U+00B7): one candidate per family, the superset, so that the difference does
+# not count as an ambiguity.
+_FAMILIES = {
+    "gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "gb18030": "gb18030",
+    "big5": "cp950", "big5hkscs": "cp950", "cp950": "cp950",
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to decode the input: the codec, the text it gives, and how garbled that text looks."""
+
+    encoding: str
+    text: str
+    chaos: float
+
+
+def decode(data: bytes, path: str | None = None, encoding: str | None = None,
+           flag: str = "--encoding") -> tuple[str, str]:
     """Decode bytes to text; return ``(text, encoding)``.
 
-    Order: an explicit encoding, a BOM, UTF-16 without BOM (NUL pattern), strict UTF-8, then GB18030 (a
-    superset of GBK and GB2312, the legacy Chinese encodings), then charset-normalizer's guess.
+    Order: an explicit encoding, a BOM, UTF-16 without BOM (NUL pattern), UTF-8 (see
+    ``UTF8_SURE_CHARACTERS``), then the legacy encodings charset-normalizer considers, accepted only when
+    every reading within ``AMBIGUITY_MARGIN`` of the best gives the same text. ``flag`` is the option the
+    error message tells the user to give (``--target-encoding``, ``--glossary-encoding``, …).
     """
     if encoding:
         try:
             return data.decode(encoding), encoding
         except LookupError:
-            raise InputError(path, f"unknown encoding {encoding!r}") from None
+            raise InputError(path, f"unknown encoding {encoding!r} ({flag})") from None
         except UnicodeDecodeError as exc:
-            raise InputError(path, f"cannot decode as {encoding} (byte {exc.start})") from None
+            raise InputError(path, f"cannot decode as {encoding} (byte {exc.start}); check {flag}") from None
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:
@@ -70,22 +104,131 @@ def decode(data: bytes, path: str | None = None, encoding: str | None = None) ->
             raise InputError(path, f"looks like {utf16} but does not decode as it") from None
     if b"\x00" in data:
         raise InputError(path, "looks like binary data, not text")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("gb18030")
-        if _plausible_text(text):
-            return text, "gb18030"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
+    utf8 = _utf8_reading(data)
+    if utf8 is not None and _utf8_is_sure(utf8):
+        return utf8, "utf-8"
+    readings = legacy_readings(data)
+    if utf8 is not None:
+        from charset_normalizer.md import mess_ratio
 
-    best = from_bytes(data).best()
-    if best is not None and best.encoding and _plausible_text(str(best)):
-        return str(best), best.encoding
-    raise InputError(path, "cannot decode the text (not UTF-8, UTF-16 or GB18030); give --encoding")
+        readings.insert(0, Reading("utf-8", utf8, mess_ratio(utf8[:_SAMPLE_CHARS], 1.0)))
+    if not readings:
+        raise InputError(path, f"cannot decode the text (not UTF-8, UTF-16 or a known legacy encoding); "
+                               f"give {flag} NAME")
+    best = min(readings, key=lambda r: r.chaos)
+    margin = ambiguity_margin(data)
+    rivals = [r for r in readings if r.chaos <= best.chaos + margin and r.text != best.text]
+    if not rivals and _plausible_text(best.text):
+        return best.text, best.encoding
+    if not rivals:
+        raise InputError(path, f"cannot decode the text (read as {best.encoding} it looks garbled); "
+                               f"give {flag} NAME")
+    raise InputError(path, f"cannot tell the encoding, candidates read {_describe([best, *rivals])}; "
+                           f"give {flag} NAME (or convert the file to UTF-8)")
+
+
+def ambiguity_margin(data: bytes) -> float:
+    """How close to the best reading another one must come to compete: ``AMBIGUITY_MARGIN``, widened for
+    short inputs, where one odd character moves a mess ratio by about one over the number of characters the
+    readings disagree on (the non-ASCII ones)."""
+    non_ascii = sum(1 for byte in data[:_SAMPLE_CHARS] if byte > 0x7F)
+    return max(AMBIGUITY_MARGIN, 1 / max(non_ascii, 1))
+
+
+# Mess ratios are measured on the start of the text: enough for a verdict, bounded for 50 MB inputs.
+_SAMPLE_CHARS = 100_000
+
+
+def _utf8_reading(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _utf8_is_sure(text: str) -> bool:
+    non_ascii = [ch for ch in text if ord(ch) > 0x7F]
+    if len(non_ascii) >= UTF8_SURE_CHARACTERS:
+        return True
+    return all(_COMMON_TEXT.match(ch) for ch in non_ascii)
+
+
+def legacy_readings(data: bytes) -> list[Reading]:
+    """Every legacy-encoding reading of ``data`` that decodes strictly, one per distinct text, least garbled
+    first. charset-normalizer proposes the codecs and measures their chaos; GB18030 is always tried because
+    it is the superset of the encodings Chinese files come in."""
+    from charset_normalizer import from_bytes
+    from charset_normalizer.md import mess_ratio
+
+    proposed: list[tuple[str, float]] = []
+    for match in from_bytes(data):
+        proposed += [(name, match.chaos) for name in match.could_be_from_charset]
+    proposed.append(("gb18030", -1.0))  # chaos measured below
+    readings: dict[str, Reading] = {}
+    tried: set[str] = set()
+    for name, chaos in proposed:
+        codec = _FAMILIES.get(name, name)
+        if codec in tried or codec in ("utf_8", "utf-8", "ascii"):
+            continue
+        tried.add(codec)
+        try:
+            text = data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            if codec == name:
+                continue
+            try:  # the superset refused the bytes: keep the family member that proposed itself
+                codec, text = name, data.decode(name)
+            except (UnicodeDecodeError, LookupError):
+                continue
+        if chaos < 0 or codec != name:
+            chaos = mess_ratio(text[:_SAMPLE_CHARS], 1.0)
+        chaos += _rare_share(text[:_SAMPLE_CHARS])
+        if text not in readings or chaos < readings[text].chaos:
+            readings[text] = Reading(_display_name(codec), text, chaos)
+    return sorted(readings.values(), key=lambda r: r.chaos)
+
+
+# Characters that legacy-encoding misreadings produce and real text almost never holds, which
+# charset-normalizer's mess ratio does not count: half-width katakana (Big5 and GBK bytes read as Shift-JIS
+# come out as them; Japanese text has used full-width kana since the 1990s), C1 controls, private use.
+_RARE = re.compile(r"[\uff61-\uff9f\x80-\x9f\ue000-\uf8ff]")
+
+
+def _rare_share(text: str) -> float:
+    non_ascii = sum(1 for ch in text if ord(ch) > 0x7F)
+    return len(_RARE.findall(text)) / non_ascii if non_ascii else 0.0
+
+
+def _display_name(codec: str) -> str:
+    return codecs.lookup(codec).name
+
+
+def _describe(readings: list[Reading], shown: int = 4) -> str:
+    """``cp1250 'naďve', cp1252 'naïve' (and 2 more)``: the first word where the readings differ."""
+    first = readings[0].text
+    # Where the two least garbled readings part: the word a user recognises as right or wrong.
+    position = _first_difference(first, readings[1].text)
+    parts = []
+    for reading in readings[:shown]:
+        # The readings agree up to the first difference (ASCII reads alike), so the position is shared.
+        word = _word_at(reading.text, min(position, max(len(reading.text) - 1, 0)))
+        parts.append(f"{reading.encoding} {word!r}")
+    more = f" (and {len(readings) - shown} more)" if len(readings) > shown else ""
+    return ", ".join(parts) + more
+
+
+def _first_difference(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
+def _word_at(text: str, position: int, limit: int = 12) -> str:
+    start = position
+    while start > 0 and not text[start - 1].isspace() and position - start < limit:
+        start -= 1
+    end = position
+    while end < len(text) and not text[end].isspace() and end - position < limit:
+        end += 1
+    return text[start:end]
 
 
 # Characters real text is made of: ASCII, Latin, general punctuation, CJK punctuation, kana, CJK ideographs,
@@ -129,10 +272,12 @@ def check_text(text: str, path: str | None) -> str:
     return text
 
 
-def read_text(path: str | Path, encoding: str | None = None) -> tuple[str, str]:
-    """Read and decode one text document; return ``(text, encoding)``. Raises InputError with one line."""
+def read_text(path: str | Path, encoding: str | None = None, flag: str = "--encoding") -> tuple[str, str]:
+    """Read and decode one text document; return ``(text, encoding)``. Raises InputError with one line.
+
+    ``flag``: the option that sets this file's encoding, named in the error when detection is unsure."""
     data = read_bytes(path)
-    text, used = decode(data, str(path), encoding)
+    text, used = decode(data, str(path), encoding, flag)
     # Normalise line endings: offsets are into this decoded text, and \r\n would double-count breaks.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return check_text(text, str(path)), used

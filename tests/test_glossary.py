@@ -132,9 +132,35 @@ def test_missing_file_and_directory(tmp_path):
     assert "directory" in load_error(tmp_path)
 
 
-def test_gb18030_tsv(tmp_path):
+def test_one_line_gb18030_tsv_is_refused_not_guessed_and_read_with_the_flag(tmp_path):
+    # Four characters are too little evidence: Big5 and EUC-JIS readings look as clean as the GB18030 one.
     path = write(tmp_path, "g.tsv", "source\ttarget\n辽沈战役\tLiaoshen Campaign\n".encode("gb18030"))
-    assert load_glossary(path).entries[0].source == "辽沈战役"
+    with pytest.raises(InputError, match=r"cannot tell.*gb18030 '辽沈战役'.*--glossary-encoding"):
+        load_glossary(path)
+    assert load_glossary(path, encoding="gb18030").entries[0].source == "辽沈战役"
+
+
+def test_gbk_glossary_that_is_valid_utf8_is_refused(tmp_path):
+    # "双碳" in GBK is CB AB CC BC: valid UTF-8 for "˫̼"; read so, the term would never match anything.
+    path = write(tmp_path, "g.tsv", "source\ttarget\n双碳\tdual carbon\n".encode("gbk"))
+    with pytest.raises(InputError, match="utf-8 '˫̼', gb18030 '双碳'") as info:
+        load_glossary(path)
+    assert "\n" not in str(info.value)
+
+
+def test_gb18030_glossary_of_several_terms_is_detected(tmp_path):
+    text = "source\ttarget\n" + "".join(
+        line + "\n" for line in (SAMPLE / "glossary.tsv").read_text(encoding="utf-8").split("\n")[1:8]
+        if line.strip()
+    )
+    path = write(tmp_path, "g.tsv", text.encode("gb18030"))
+    assert [e.source for e in load_glossary(path).entries][:2] == ["双碳", "中国节能环保集团有限公司"]
+
+
+def test_glossary_with_undecodable_bytes_is_an_input_error(tmp_path):
+    path = write(tmp_path, "g.tsv", b"source\ttarget\n\xff\xfe\x80\x81\tcafe\n")
+    with pytest.raises(InputError, match=r"cannot decode.*--glossary-encoding"):
+        load_glossary(path)
 
 
 # --- merging -------------------------------------------------------------------------------------------
