@@ -24,6 +24,7 @@ from mtqa.commands.common import (
     merge_settings,
     model_option,
     report_options,
+    side_encoding_options,
     verbosity_options,
 )
 
@@ -35,7 +36,9 @@ EXIT_GATE_FAILED = 1
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @glossary_option("Glossary file (TSV/CSV: source, target, forbidden, note). Repeatable.")
 @language_options()
-@encoding_option("Encoding of the input files (default: detected; UTF-8/16, GB18030).")
+@encoding_option("Encoding of all input files (default: detected; UTF-8/16, GB18030, Big5; see "
+                 "docs/inputs.md).")
+@side_encoding_options()
 @report_options("rich, json, html, sarif, junit, github",
                 "-f rich -f sarif=mtqa.sarif -f html=report.html")
 @gate_options("Fail the quality gate (exit 1) on a finding of this severity or worse.",
@@ -56,6 +59,9 @@ def command(
     source_lang: str | None,
     target_lang: str | None,
     encoding: str | None,
+    source_encoding: str | None,
+    target_encoding: str | None,
+    glossary_encoding: str | None,
     formats: tuple[str, ...],
     output: Path | None,
     fail_on: str,
@@ -102,9 +108,11 @@ def command(
     source_lang, target_lang = settings.source_lang, settings.target_lang
     inputs = [source_path, target_path, *settings.glossaries, *([reference_path] if reference_path else [])]
     outputs = plan_outputs(formats, output, inputs)
-    source_text, _ = read_text(source_path, encoding)
-    target_text, _ = read_text(target_path, encoding)
-    reference_text = read_text(reference_path, encoding)[0] if reference_path else None
+    # A per-file flag wins over --encoding; an unsure detection names the per-file flag.
+    source_text, _ = read_text(source_path, source_encoding or encoding, "--source-encoding")
+    target_text, _ = read_text(target_path, target_encoding or encoding, "--target-encoding")
+    reference_text = (read_text(reference_path, target_encoding or encoding, "--target-encoding")[0]
+                      if reference_path else None)
     glossary = None
     if settings.glossaries:
         # TBX files hold many languages: pick the sections of this run's pair (detected when not given).
@@ -112,7 +120,8 @@ def command(
 
         glossary_langs = (source_lang or detect_language(source_text) or "zh",
                           target_lang or detect_language(target_text) or "en")
-        glossary = load_glossaries([str(p) for p in settings.glossaries], *glossary_langs)
+        glossary = load_glossaries([str(p) for p in settings.glossaries], *glossary_langs,
+                                   encoding=glossary_encoding or encoding)
     options = settings.options
     options.pre_segmented = pre_segmented
     report = check(
