@@ -20,8 +20,7 @@ from mtqa.data import (
 )
 from mtqa.errors import InputError, MtqaError
 from mtqa.pipeline import CheckOptions, check
-
-__version__ = "0.1.0"
+from mtqa.version import __version__
 
 
 def load_glossary(path: str, source_lang: str = "zh", target_lang: str = "en") -> Glossary:

@@ -35,7 +35,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mtqa.data import Finding, Severity
+from mtqa.data import Finding, Severity, finding_id
 from mtqa.errors import ConfigError
 from mtqa.pipeline import CheckOptions
 
@@ -67,8 +67,6 @@ class IgnoreRule:
     check: str | None = None
 
     def matches(self, finding: Finding) -> bool:
-        from mtqa.report.locations import finding_id
-
         if self.check is not None and finding.check != self.check:
             return False
         if self.id is not None:

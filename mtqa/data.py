@@ -206,6 +206,39 @@ class Summary:
     estimate: float | None = None
 
 
+@dataclass(frozen=True)
+class Signature:
+    """What produced a report, like sacrebleu's metric signatures: two reports with the same signature
+    were made by the same code and settings, so their findings and scores are comparable.
+
+    Each part is a name and, where code or data decide the result, a short hash of it: the aligner (its
+    code), the scorer (its code), the shipped calibration, the checks that ran (their code and the language
+    modules) and the settings (enabled checks, severities, thresholds, ignore rules, gate).
+    """
+
+    version: str
+    aligner: str
+    scorer: str
+    calibration: str
+    checks: str
+    settings: str
+
+    def __str__(self) -> str:
+        return (f"mtqa:{self.version}|align:{self.aligner}|score:{self.scorer}|calib:{self.calibration}"
+                f"|checks:{self.checks}|settings:{self.settings}")
+
+    def to_dict(self) -> dict:
+        return {
+            "text": str(self),
+            "version": self.version,
+            "aligner": self.aligner,
+            "scorer": self.scorer,
+            "calibration": self.calibration,
+            "checks": self.checks,
+            "settings": self.settings,
+        }
+
+
 @dataclass
 class Report:
     """Everything one check run found; the JSON output serialises exactly this."""
@@ -217,3 +250,4 @@ class Report:
     summary: Summary
     scores: dict[int, PairScore] = field(default_factory=dict)
     glossary: Glossary | None = None
+    signature: Signature | None = None

@@ -10,7 +10,6 @@ to any of them misses the cache instead of serving a stale result. The cache is 
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -21,8 +20,6 @@ from mtqa.errors import MtqaError
 
 CACHE_DIR_NAME = ".mtqa-cache"
 CACHE_FILE = "results.sqlite3"
-# Bump when the payload layout changes.
-SCHEMA = 1
 _BATCH = 500  # SQLite's default limit on bound parameters is 999 (older builds)
 
 
@@ -48,46 +45,6 @@ def glossary_version(glossary: Glossary | None) -> str:
         digest.update("\x1f".join(fields).encode())
         digest.update(b"\x1e")
     return digest.hexdigest()[:16]
-
-
-def check_version(functions: Iterable, options_repr: str) -> str:
-    """Hash of the source files of the checks that run, the language modules they use and the options.
-
-    Hashing the code (not a hand-kept version number) means that a fix to a check invalidates the cache
-    without anyone remembering to bump anything.
-    """
-    import mtqa
-    import mtqa.languages as languages
-
-    files = {inspect.getsourcefile(function) for function in functions}
-    language_dir = Path(inspect.getsourcefile(languages) or "").parent
-    files.update(str(p) for p in language_dir.glob("*.py"))
-    digest = hashlib.sha256(f"{SCHEMA}\x1f{mtqa.__version__}\x1f{options_repr}".encode())
-    for name in sorted(f for f in files if f):
-        digest.update(name.rsplit("/", 1)[-1].encode())
-        digest.update(Path(name).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def model_version(scorer) -> str:
-    """The scorer's own ``version`` if it has one, else a hash of its module's code and of the shipped
-    calibration files (a refitted calibration changes every score)."""
-    if scorer is None:
-        return "none"
-    name = getattr(scorer, "name", type(scorer).__name__)
-    declared = getattr(scorer, "version", None)
-    if declared:
-        return f"{name}:{declared}"
-    import mtqa
-
-    digest = hashlib.sha256(f"{name}\x1f{mtqa.__version__}\x1f{getattr(scorer, 'calibrated', '')}".encode())
-    source = inspect.getsourcefile(type(scorer))
-    resources = Path(inspect.getsourcefile(mtqa) or "").parent / "resources"
-    for path in [Path(source)] if source else []:
-        digest.update(path.read_bytes())
-    for path in sorted(resources.glob("calibration*")):
-        digest.update(path.read_bytes())
-    return f"{name}:{digest.hexdigest()[:16]}"
 
 
 class ResultCache:

@@ -32,10 +32,11 @@ from mtqa.data import (
 )
 from mtqa.errors import InputError, MtqaError
 from mtqa.formats import BilingualFile, BilingualUnit, detect_format, read_bilingual
-from mtqa.l10n.cache import ResultCache, check_version, glossary_version, model_version, unit_key
+from mtqa.l10n.cache import ResultCache, glossary_version, unit_key
 from mtqa.l10n.discover import base_locale as _base
 from mtqa.languages import Language, detect_language, get_language
 from mtqa.pipeline import CheckOptions, run_checks, summarise
+from mtqa.signature import check_version, model_version
 
 # Checks that are off for prose but belong to software strings.
 L10N_CHECKS = ("placeholders",)

@@ -74,7 +74,7 @@ def _resource(name: str) -> str:
 
 
 def _version() -> str:
-    from mtqa import __version__
+    from mtqa.version import __version__
 
     return __version__
 

@@ -4,12 +4,16 @@ JUnit), the HTML report and the config file's ignore rules.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from mtqa.data import Document, Finding, Report
+from mtqa.data import (
+    Document,
+    Finding,
+    Report,
+    finding_id,  # noqa: F401  (re-exported: reports import it from here)
+)
 
 
 @dataclass(frozen=True)
@@ -27,23 +31,6 @@ class FileLocation:
     path: str | None  # as given on the command line, or None for text passed through the API
     region: Region | None  # None: the whole file
     snippet: str = ""
-
-
-def finding_id(finding: Finding) -> str:
-    """A short id that survives unrelated edits of the document: it hashes what was found, not where.
-
-    Severity is left out on purpose, so that a severity override in the config does not change the id
-    a user has put on an ignore list.
-    """
-    parts = [
-        finding.check,
-        finding.category,
-        finding.message,
-        finding.source_span.text if finding.source_span else "",
-        finding.target_span.text if finding.target_span else "",
-    ]
-    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:10]
-    return f"{finding.check}-{digest}"
 
 
 def region_of(document: Document, start: int, end: int) -> Region:

@@ -155,19 +155,3 @@ def _emit_rich(report: Report, path: Path | None, *, quiet: bool, verbose: bool,
             render_rich(report, console, verbose=verbose, quiet=quiet, reference=reference)
     except OSError as exc:
         raise MtqaError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
-
-
-def print_reference(reference: ReferenceMetrics, console, *, quiet: bool = False) -> None:
-    """sacrebleu's own lines and signatures, as sacrebleu users expect to read them."""
-    from rich.text import Text
-
-    if quiet:
-        console.print(Text("reference: " + "  ".join(f"{s.name} {s.score:.2f}" for s in reference.corpus)),
-                      soft_wrap=True)
-        return
-    console.print(Text(f"Against the reference {reference.reference_path or ''} "
-                       f"({len(reference.segments)} aligned segments):", style="bold"))
-    # soft_wrap: sacrebleu's lines stay whole, so they can be copied and compared
-    for score in reference.corpus:
-        console.print(Text(f"  {score.text}"), soft_wrap=True)
-        console.print(Text(f"    {score.name}|{score.signature}", style="dim"), soft_wrap=True)

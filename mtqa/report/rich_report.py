@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group
@@ -13,6 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from mtqa.data import AlignedPair, Finding, Report, Severity
+
+if TYPE_CHECKING:  # sacrebleu loads only for runs with a reference
+    from mtqa.metrics import ReferenceMetrics
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -29,8 +33,6 @@ SPAN_STYLE = {
 def render_rich(report: Report, console: Console, *, verbose: bool = False, quiet: bool = False,
                 reference=None) -> None:
     """``reference``: ``mtqa.metrics.ReferenceMetrics`` of a run with ``--reference``, or None."""
-    from mtqa.report.outputs import print_reference
-
     if quiet:
         console.print(summary_line(report))
         if reference is not None:
@@ -183,3 +185,17 @@ def _highlighted(text: str, start: int | None, end: int | None, spans) -> Text:
         if lo < hi:
             out.stylize(SPAN_STYLE[severity], lo, hi)
     return out
+
+
+def print_reference(reference: ReferenceMetrics, console, *, quiet: bool = False) -> None:
+    """sacrebleu's own lines and signatures, as sacrebleu users expect to read them."""
+    if quiet:
+        console.print(Text("reference: " + "  ".join(f"{s.name} {s.score:.2f}" for s in reference.corpus)),
+                      soft_wrap=True)
+        return
+    console.print(Text(f"Against the reference {reference.reference_path or ''} "
+                       f"({len(reference.segments)} aligned segments):", style="bold"))
+    # soft_wrap: sacrebleu's lines stay whole, so they can be copied and compared
+    for score in reference.corpus:
+        console.print(Text(f"  {score.text}"), soft_wrap=True)
+        console.print(Text(f"    {score.name}|{score.signature}", style="dim"), soft_wrap=True)

@@ -27,7 +27,7 @@ def sarif_level(severity: Severity) -> str:
 
 def report_to_sarif(report: Report, base: Path | None = None) -> dict:
     """The SARIF log as a dict; paths are made relative to ``base`` (default: the working directory)."""
-    from mtqa import __version__
+    from mtqa.version import __version__
 
     rules, rule_index = _rules(report.findings)
     results = []
