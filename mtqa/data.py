@@ -6,6 +6,7 @@ Every offset is a character offset into the decoded document text (``Document.te
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -172,6 +173,23 @@ class Finding:
             "source_span": self.source_span.to_dict() if self.source_span else None,
             "target_span": self.target_span.to_dict() if self.target_span else None,
         }
+
+
+def finding_id(finding: Finding) -> str:
+    """A short id that survives unrelated edits of the document: it hashes what was found, not where.
+
+    Severity is left out on purpose, so that a severity override in the config does not change the id
+    a user has put on an ignore list.
+    """
+    parts = [
+        finding.check,
+        finding.category,
+        finding.message,
+        finding.source_span.text if finding.source_span else "",
+        finding.target_span.text if finding.target_span else "",
+    ]
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:10]
+    return f"{finding.check}-{digest}"
 
 
 @dataclass(frozen=True)
