@@ -104,6 +104,7 @@ def decode(data: bytes, path: str | None = None, encoding: str | None = None,
             raise InputError(path, f"looks like {utf16} but does not decode as it") from None
     if b"\x00" in data:
         raise InputError(path, "looks like binary data, not text")
+    option = flag if "NAME" in flag else f"{flag} NAME"
     utf8 = _utf8_reading(data)
     if utf8 is not None and _utf8_is_sure(utf8):
         return utf8, "utf-8"
@@ -114,7 +115,7 @@ def decode(data: bytes, path: str | None = None, encoding: str | None = None,
         readings.insert(0, Reading("utf-8", utf8, mess_ratio(utf8[:_SAMPLE_CHARS], 1.0)))
     if not readings:
         raise InputError(path, f"cannot decode the text (not UTF-8, UTF-16 or a known legacy encoding); "
-                               f"give {flag} NAME")
+                               f"give {option}")
     best = min(readings, key=lambda r: r.chaos)
     margin = ambiguity_margin(data)
     rivals = [r for r in readings if r.chaos <= best.chaos + margin and r.text != best.text]
@@ -122,9 +123,9 @@ def decode(data: bytes, path: str | None = None, encoding: str | None = None,
         return best.text, best.encoding
     if not rivals:
         raise InputError(path, f"cannot decode the text (read as {best.encoding} it looks garbled); "
-                               f"give {flag} NAME")
+                               f"give {option}")
     raise InputError(path, f"cannot tell the encoding, candidates read {_describe([best, *rivals])}; "
-                           f"give {flag} NAME (or convert the file to UTF-8)")
+                           f"give {option} (or convert the file to UTF-8)")
 
 
 def ambiguity_margin(data: bytes) -> float:

@@ -251,8 +251,8 @@ def test_check_on_one_unreadable_file_exits_2(tmp_path):
     bad.write_text('msgid "a"\nmsgstr "b\nbroken line\n', encoding="utf-8")
     completed = mtqa("check", str(bad), "--no-model", cwd=tmp_path)
     assert completed.returncode == 2 and completed.stdout == ""
-    assert completed.stderr.strip().splitlines() == [f"mtqa: error: {bad}: malformed PO file: "
-                                                      "Syntax error in po file (line 3)"]
+    assert completed.stderr.strip().splitlines() == [f"mtqa: error: {bad}: malformed PO file: line 2: "
+                                                      "end of line within a string (missing closing quote)"]
 
 
 def test_changed_since_keeps_the_json_direction(tmp_path):

@@ -8,13 +8,16 @@ are always ignored. A plural entry gives one unit per ``msgstr[n]``: ``msgstr[0]
 from __future__ import annotations
 
 import bisect
+import codecs
 import re
 from pathlib import Path
 
 import polib
 
 from mtqa.errors import InputError
-from mtqa.formats import BilingualFile, BilingualUnit, read_text_limited
+from mtqa.formats import BilingualFile, BilingualUnit, read_limited
+from mtqa.formats.po_validate import validate_po
+from mtqa.textio import decode
 
 _LOCALE_DIR = re.compile(r"(?:^|/)([a-z]{2,3}(?:[_-][A-Za-z]{2,4})?)/LC_MESSAGES/")
 
@@ -26,8 +29,11 @@ def read(
     target_lang: str | None = None,
     include_fuzzy: bool = False,
 ) -> BilingualFile:
-    text = read_text_limited(path)
     name = str(path)
+    text = _decode_po(read_limited(path), name)
+    # gettext's rules first: polib reads an unterminated string, an unquoted msgid or a duplicate message
+    # without complaint, and would hand the checks a text that is not in the file.
+    validate_po(text, name, template=name.lower().endswith(".pot"))
     try:
         catalog = polib.pofile(text, wrapwidth=0)
     except (OSError, ValueError) as exc:
@@ -68,6 +74,48 @@ def read(
         else:
             result.empty_targets += 1
     return result
+
+
+_CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _decode_po(data: bytes, path: str) -> str:
+    """Decode as gettext does, by the header's charset; detect only when the header declares none.
+
+    A header charset that contradicts the bytes is refused: gettext would decode the file by it and show
+    garbled strings, which mtqa must not check as if they were the translation."""
+    match = _CHARSET.search(data[:8192])
+    declared = match.group(1).decode("ascii") if match else ""
+    if not declared or declared.upper() == "CHARSET" or data.startswith(_BOMS):
+        text, _ = decode(data, path, flag="charset=NAME in the header's Content-Type")
+    else:
+        try:
+            codec = codecs.lookup(declared).name
+        except LookupError:
+            raise InputError(path, f"the header declares an unknown charset={declared}") from None
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise InputError(path, f"byte {exc.start} is not valid {declared}, the charset the header "
+                                   "declares") from None
+        utf8 = _utf8_with_non_ascii(data) if codec != "utf-8" else None
+        if utf8 is not None and utf8 != text:
+            # Legacy-encoded text is valid UTF-8 only by accident (see textio.UTF8_SURE_CHARACTERS): the
+            # header is wrong, and gettext would show every string garbled.
+            word, garbled = next(((u, t) for u, t in zip(utf8.split(), text.split(), strict=False) if u != t),
+                                 ("", ""))
+            raise InputError(path, f"the header declares charset={declared}, but the file is UTF-8 ({word!r} "
+                                   f"would read as {garbled!r}); fix its Content-Type line")
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _utf8_with_non_ascii(data: bytes) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if any(ord(ch) > 0x7F for ch in text) else None
 
 
 def _keyword_lines(text: str, keyword: str) -> list[int]:
