@@ -79,3 +79,14 @@ def test_glossary_encoding_flag_reads_a_gbk_glossary(tmp_path):
     # Read right, the glossary finds the forbidden variant: the terminology check is not silently empty.
     assert result.returncode == 1, result.stderr
     assert "double carbon" in result.stdout and '"terminology"' in result.stdout
+
+
+@pytest.mark.parametrize("command", [["check"], ["scan"]])
+def test_directory_with_nothing_to_check_is_exit_2(tmp_path, command):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "README.md").write_text("no strings here\n", encoding="utf-8")
+    dirs = [first, second] if command == ["check"] else [first]
+    result = run_mtqa(*command, *dirs, "--no-model", "--no-cache" if command == ["scan"] else "-q")
+    assert_one_line_error(result, "no localisation files found under", str(first))

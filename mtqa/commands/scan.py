@@ -87,6 +87,20 @@ def command(
     sys.exit(code)
 
 
+def _require_localisation_files(directories: list[Path]) -> None:
+    """A directory with nothing to check is an input error, not a pass of 0 files (a wrong path in CI
+    would otherwise pass forever). Files given one by one (a pre-commit hook's staged files) may well hold
+    no strings, so only directories are held to this; checked before any model is loaded."""
+    from mtqa.errors import InputError
+    from mtqa.l10n.discover import collect
+
+    found = collect(directories)
+    if not found.bilingual and not found.json_groups:
+        where = ", ".join(str(p) for p in directories)
+        raise InputError(None, f"no localisation files found under {where} (looked for PO/POT, XLIFF, TMX, "
+                               "CSV/TSV string tables, and JSON string files in locale folders)")
+
+
 def run_scan(
     paths: list[Path],
     *,
@@ -127,6 +141,8 @@ def run_scan(
     for spec in specs:
         if spec.format == "html":
             raise MtqaError("--format html renders one document pair; for a repository use json or sarif")
+    if paths and all(p.is_dir() for p in paths):
+        _require_localisation_files(paths)
 
     # The config file of the scanned repository (found upward from the first path), else the working one.
     first = paths[0] if paths[0].is_dir() else paths[0].parent
