@@ -18,13 +18,10 @@ from sacrebleu.metrics.base import Metric
 
 from mtqa.data import AlignedPair, Document, Report
 from mtqa.errors import MtqaError
+from mtqa.languages import Language, get_language
 
 METRICS = ("bleu", "chrf", "ter")
 
-# sacrebleu's tokenizer for BLEU by target language, as its own ``-l src-tgt`` picks it (ja/ko need MeCab,
-# which is not installed here, so they fall back to characters).
-_BLEU_TOKENIZER = {"zh": "zh", "ja": "char", "ko": "char", "th": "char"}
-_ASIAN = {"zh", "ja", "ko"}
 
 
 @dataclass(frozen=True)
@@ -47,19 +44,29 @@ class ReferenceMetrics:
 def make_metrics(names: Sequence[str] = METRICS, target_lang: str | None = None) -> dict[str, Metric]:
     """sacrebleu metric objects, configured for the target language as sacrebleu's CLI would."""
     metrics: dict[str, Metric] = {}
-    lang = (target_lang or "").split("-")[0].lower()
+    language = _language(target_lang)
     for name in names:
         key = name.lower()
         if key == "bleu":
-            tokenize = _BLEU_TOKENIZER.get(lang)
-            metrics[key] = BLEU(tokenize=tokenize) if tokenize else BLEU()
+            metrics[key] = BLEU(tokenize=language.bleu_tokenizer) if language else BLEU()
         elif key == "chrf":
             metrics[key] = CHRF()
         elif key == "ter":
-            metrics[key] = TER(asian_support=lang in _ASIAN)
+            metrics[key] = TER(asian_support=language.ter_asian_support if language else False)
         else:
             raise MtqaError(f"unknown metric {name!r} (known: {', '.join(METRICS)})")
     return metrics
+
+
+def _language(code: str | None) -> Language | None:
+    """The target language, whose ``bleu_tokenizer`` and ``ter_asian_support`` configure the metrics;
+    None (sacrebleu's defaults) for one mtqa does not know: ``mtqa score`` needs no segmenter."""
+    if not code:
+        return None
+    try:
+        return get_language(code)
+    except MtqaError:
+        return None
 
 
 def corpus_scores(hypotheses: Sequence[str], references: Sequence[str], names: Sequence[str] = METRICS,

@@ -75,7 +75,7 @@ def test_chinese_particles_alone_have_no_content_but_words_do():
 
 
 def test_languages_without_a_word_list_keep_every_span():
-    other = dataclasses.replace(EN, code="xx")
+    other = dataclasses.replace(EN, code="xx", function_words=None)
     assert has_content("for", other)
 
 

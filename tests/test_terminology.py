@@ -7,9 +7,10 @@ from collections import Counter
 import pytest
 
 from mtqa.checks import CheckContext
-from mtqa.checks.terminology import check_terminology, find_terms
+from mtqa.checks.terminology import check_terminology
 from mtqa.data import AlignedPair, Document, Glossary, GlossaryEntry, Severity
 from mtqa.languages import get_language
+from mtqa.terms import find_terms
 from tests.conftest import SAMPLE
 
 GLOSSARY = Glossary(

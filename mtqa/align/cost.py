@@ -97,13 +97,13 @@ def build_features(
     target_keys = _anchor_keys(target, target_language, target_terms, latin_source)
     vocabulary = {key: i for i, key in enumerate(sorted({k for keys in source_keys for k in keys}))}
     return (
-        _side(source, source_keys, vocabulary, source_language.code),
-        _side(target, target_keys, vocabulary, target_language.code),
+        _side(source, source_keys, vocabulary, source_language),
+        _side(target, target_keys, vocabulary, target_language),
     )
 
 
 def _side(
-    segments: Sequence[Segment], keys: list[list[str]], vocabulary: dict[str, int], lang: str
+    segments: Sequence[Segment], keys: list[list[str]], vocabulary: dict[str, int], language: Language
 ) -> SideFeatures:
     n = len(segments)
     lengths = np.array([len(_SPACE.sub("", s.text)) for s in segments], dtype=np.float64)
@@ -113,7 +113,7 @@ def _side(
             if key in vocabulary:
                 anchors[i + 1, vocabulary[key]] += 1
     paragraphs = np.array([s.paragraph for s in segments], dtype=np.int64)
-    kinds = document_furniture([s.text for s in segments], paragraphs.tolist(), lang)
+    kinds = document_furniture([s.text for s in segments], paragraphs.tolist(), language)
     return SideFeatures(
         lengths=lengths,
         cum_lengths=np.concatenate([[0.0], np.cumsum(lengths)]),

@@ -33,7 +33,9 @@ from collections.abc import Iterator
 
 from mtqa.checks import CheckContext, register_check
 from mtqa.data import Category, Finding, ModelSpan, PairScore, Severity
+from mtqa.languages import Language
 from mtqa.score.neural import has_content
+from mtqa.terms import find_terms, term_index
 
 NAME = "neural"
 MIN_ADEQUACY = 10.0
@@ -84,29 +86,17 @@ def check_neural(ctx: CheckContext) -> Iterator[Finding]:
         yield from _low_scores(ctx, pair, score, min_adequacy, min_fluency, categories)
 
 
-def _occurrences(text: str, term: str, offset: int) -> list[tuple[int, int]]:
-    ranges, lowered, needle = [], text.lower(), term.lower()
-    start = lowered.find(needle) if needle else -1
-    while start >= 0:
-        ranges.append((offset + start, offset + start + len(needle)))
-        start = lowered.find(needle, start + 1)
-    return ranges
-
-
 def _glossary_ranges(ctx: CheckContext, pair) -> dict[str, list[tuple[int, int]]]:
-    """Document ranges of glossary terms used as prescribed in this pair, per side."""
+    """Document ranges of glossary terms used as prescribed in this pair, per side, found by the same
+    matcher as the terminology check (``mtqa.terms``)."""
     ranges: dict[str, list[tuple[int, int]]] = {"source": [], "target": []}
     if ctx.glossary is None:
         return ranges
-    source_text = pair.source_text(ctx.source)
-    target_text = pair.target_text(ctx.target)
-    for entry in ctx.glossary.entries:
-        renderings = (entry.target, *getattr(entry, "alternatives", ()))
-        source_hits = _occurrences(source_text, entry.source, pair.source_start)
-        target_hits = [r for term in renderings for r in _occurrences(target_text, term, pair.target_start)]
-        if source_hits and target_hits:
-            ranges["source"].extend(source_hits)
-            ranges["target"].extend(target_hits)
+    source_hits, target_hits = term_index(ctx.glossary).used_as_prescribed(
+        pair.source_text(ctx.source), pair.target_text(ctx.target), ctx.source_language, ctx.target_language
+    )
+    ranges["source"] = [(pair.source_start + m.start, pair.source_start + m.end) for m in source_hits]
+    ranges["target"] = [(pair.target_start + m.start, pair.target_start + m.end) for m in target_hits]
     return ranges
 
 
@@ -174,9 +164,10 @@ def _span_finding(ctx: CheckContext, pair_id: int, span: ModelSpan) -> Finding:
 _LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-def name_share(text: str, glossary_terms: tuple[str, ...] = ()) -> float:
+def name_share(text: str, glossary_terms: tuple[str, ...] = (), language: Language | None = None) -> float:
     """Share of the letters of ``text``'s words that belong to romanised names: capitalised words other
-    than the first word of a sentence, and glossary target terms."""
+    than the first word of a sentence, and glossary target terms (found as ``language`` writes them;
+    default: on word boundaries, as written)."""
     words = [(m.start(), m.group()) for m in _LATIN_WORD.finditer(text)]
     total = sum(len(w) for _, w in words)
     if not total:
@@ -187,10 +178,11 @@ def name_share(text: str, glossary_terms: tuple[str, ...] = ()) -> float:
         sentence_start = not before or before[-1] in ".!?:;\"“"
         if word[0].isupper() and not sentence_start:
             named.update(range(start, start + len(word)))
-    lowered = text.lower()
-    for term in glossary_terms:
-        for s, e in _occurrences(lowered, term, 0):
-            named.update(i for i in range(s, e) if text[i].isalpha())
+    if glossary_terms:
+        word_separated = language.word_separated if language else True
+        inflections = language.inflections if language else None
+        for match in find_terms(text, glossary_terms, word_separated, inflections):
+            named.update(i for i in range(match.start, match.end) if text[i].isalpha())
     return min(1.0, len(named) / total)
 
 
@@ -205,7 +197,7 @@ def _vouched_by_evidence(ctx: CheckContext, pair, target_text: str) -> bool:
         return False
     entries = ctx.glossary.entries if ctx.glossary is not None else ()
     terms = tuple(term for e in entries for term in (e.target, *e.alternatives))
-    return name_share(target_text, terms) >= NAME_HEAVY_SHARE
+    return name_share(target_text, terms, ctx.target_language) >= NAME_HEAVY_SHARE
 
 
 def _low_scores(ctx: CheckContext, pair, score: PairScore, min_adequacy: float, min_fluency: float,

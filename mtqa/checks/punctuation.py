@@ -3,9 +3,9 @@
 before a comma or stop, and a missing final stop where the source sentence has one.
 
 The rules are language-independent; what differs per language (which marks are foreign, which end a
-sentence) comes from a small table keyed by language code, with Western conventions as the default.
-Curly quotes “ ” are English typography too, so they are never "foreign"; ’ doubles as the apostrophe,
-so single quotes are not balanced.
+sentence, which brackets pair) is the language's ``Punctuation`` (``Language.punctuation``), with Western
+conventions as the default. Curly quotes “ ” are English typography too, so they are never "foreign"; ’
+doubles as the apostrophe, so single quotes are not balanced.
 """
 
 from __future__ import annotations
@@ -13,62 +13,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from mtqa.checks import CheckContext, register_check
 from mtqa.data import AlignedPair, Category, Finding, Severity
+from mtqa.languages import Punctuation
 
 CHECK = "punctuation"
 
 
-@dataclass(frozen=True)
-class Conventions:
-    # Punctuation that does not belong in this language's text, with the usual replacement.
-    foreign: dict[str, str]
-    sentence_end: str
-    # Closing quotes and brackets that may follow the final stop ("… new era.”").
-    closers: str
-    brackets: tuple[tuple[str, str], ...]
-    # Marks that take no space before them (None: the language does, e.g. French « ; : ! ? »).
-    no_space_before: str | None
-
-
-_FULL_WIDTH_IN_LATIN = {
-    "，": ",", "。": ".", "、": ",", "：": ":", "；": ";", "！": "!", "？": "?", "（": "(", "）": ")",
-    "【": "[", "】": "]", "《": "“", "》": "”", "「": "“", "」": "”", "『": "‘", "』": "’", "〔": "(",
-    "〕": ")", "～": "~", "\u3000": " ",
-}
-_WESTERN = Conventions(
-    foreign=_FULL_WIDTH_IN_LATIN,
-    sentence_end=".!?…",
-    closers="\"'”’)]»",
-    brackets=(("(", ")"), ("[", "]"), ("“", "”")),
-    no_space_before=",.;:!?",
-)
-_CONVENTIONS: dict[str, Conventions] = {
-    "en": _WESTERN,
-    "zh": Conventions(
-        foreign={},
-        sentence_end="。！？!?…",
-        closers="”’」』）)》】",
-        brackets=(("（", "）"), ("(", ")"), ("“", "”"), ("《", "》"), ("「", "」"), ("【", "】")),
-        no_space_before=None,
-    ),
-    "fr": Conventions(
-        foreign=_FULL_WIDTH_IN_LATIN,
-        sentence_end=".!?…",
-        closers="\"'”’)]»",
-        brackets=(("(", ")"), ("[", "]"), ("«", "»")),
-        no_space_before=",.",
-    ),
-}
 # A list marker "1)" or "a)" opens a line without an opening bracket.
 _LIST_MARKER = re.compile(r"\s*\w{1,2}\)")
 _DOUBLE_SPACE = re.compile(r"(?<=\S) {2,}(?=\S)")
-
-
-def conventions(code: str) -> Conventions:
-    return _CONVENTIONS.get(code, _WESTERN)
 
 
 @register_check(
@@ -78,8 +33,8 @@ def conventions(code: str) -> Conventions:
     categories=(Category.PUNCTUATION.value,),
 )
 def check_punctuation(ctx: CheckContext) -> Iterator[Finding]:
-    target_rules = conventions(ctx.target_language.code)
-    source_rules = conventions(ctx.source_language.code)
+    target_rules = ctx.target_language.punctuation
+    source_rules = ctx.source_language.punctuation
     # Unaligned target segments are page furniture or additions: the alignment check reports them whole.
     for pair in ctx.aligned_pairs():
         for segment_id in pair.target_segments:
@@ -103,7 +58,7 @@ def _finding(ctx: CheckContext, pair: AlignedPair, start: int, end: int, message
     )
 
 
-def _foreign_marks(ctx, pair, offset: int, text: str, rules: Conventions) -> Iterator[Finding]:
+def _foreign_marks(ctx, pair, offset: int, text: str, rules: Punctuation) -> Iterator[Finding]:
     for index, char in enumerate(text):
         if char in rules.foreign:
             name = unicodedata.name(char, "mark").lower()
@@ -112,7 +67,7 @@ def _foreign_marks(ctx, pair, offset: int, text: str, rules: Conventions) -> Ite
                            rules.foreign[char])
 
 
-def _spacing(ctx, pair, offset: int, text: str, rules: Conventions) -> Iterator[Finding]:
+def _spacing(ctx, pair, offset: int, text: str, rules: Punctuation) -> Iterator[Finding]:
     for match in _DOUBLE_SPACE.finditer(text):
         yield _finding(ctx, pair, offset + match.start(), offset + match.end(),
                        "doubled space inside a sentence", " ")
@@ -126,7 +81,7 @@ def _spacing(ctx, pair, offset: int, text: str, rules: Conventions) -> Iterator[
                            f"space before {mark!r}", mark)
 
 
-def _unbalanced(ctx, pair: AlignedPair, source_rules: Conventions, rules: Conventions) -> Iterator[Finding]:
+def _unbalanced(ctx, pair: AlignedPair, source_rules: Punctuation, rules: Punctuation) -> Iterator[Finding]:
     assert pair.target_start is not None and pair.target_end is not None
     assert pair.source_start is not None and pair.source_end is not None
     # Quotes may span sentences: balance over the whole line(s) the pair sits on, report inside the pair
@@ -158,7 +113,7 @@ def _lines_around(text: str, start: int, end: int) -> tuple[int, int]:
     return line_start, len(text) if line_end < 0 else line_end
 
 
-def _imbalances(text: str, start: int, end: int, rules: Conventions) -> list[tuple[int, str]]:
+def _imbalances(text: str, start: int, end: int, rules: Punctuation) -> list[tuple[int, str]]:
     openers = {o: c for o, c in rules.brackets}
     closers = {c: o for o, c in rules.brackets}
     # A straight '"' is an opening or a closing quote by context: it closes an open “ (or ") and opens
@@ -199,7 +154,7 @@ def _imbalances(text: str, start: int, end: int, rules: Conventions) -> list[tup
 
 
 def _final_stop(
-    ctx, pair: AlignedPair, source_rules: Conventions, target_rules: Conventions
+    ctx, pair: AlignedPair, source_rules: Punctuation, target_rules: Punctuation
 ) -> Iterator[Finding]:
     source = pair.source_text(ctx.source).rstrip().rstrip(source_rules.closers).rstrip()
     target = pair.target_text(ctx.target).rstrip()

@@ -1,11 +1,15 @@
 """Languages are registered, not branched on: each one says how to split its sentences, count its words,
-recognise its script and read its numbers. Adding a language is adding a module that calls ``register``.
+recognise its script and read its numbers, and holds every table the checks need about it (punctuation,
+function words, page-furniture patterns, inflection, the BLEU tokenizer). Adding a language is adding a
+module that calls ``register_language`` (and, for a built-in one, listing it in ``BUILTIN_LANGUAGES``);
+no check, aligner or scorer names a language.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from mtqa.errors import MtqaError
@@ -26,6 +30,40 @@ class NumberMention:
     text: str
 
 
+@dataclass(frozen=True, eq=False)
+class Punctuation:
+    """How a language punctuates, for the punctuation check."""
+
+    # Punctuation that does not belong in this language's text, with the usual replacement.
+    foreign: Mapping[str, str]
+    sentence_end: str
+    # Closing quotes and brackets that may follow the final stop ("… new era.”").
+    closers: str
+    brackets: tuple[tuple[str, str], ...]
+    # Marks that take no space before them (None: the language does, e.g. French « ; : ! ? »).
+    no_space_before: str | None
+
+
+FULL_WIDTH_IN_LATIN: Mapping[str, str] = {
+    "，": ",", "。": ".", "、": ",", "：": ":", "；": ";", "！": "!", "？": "?", "（": "(", "）": ")",
+    "【": "[", "】": "]", "《": "“", "》": "”", "「": "“", "」": "”", "『": "‘", "』": "’", "〔": "(",
+    "〕": ")", "～": "~", "\u3000": " ",
+}
+# Western conventions: the default for a language that does not give its own. Curly quotes “ ” are English
+# typography too, so they are never "foreign"; ’ doubles as the apostrophe, so single quotes are not
+# balanced.
+WESTERN_PUNCTUATION = Punctuation(
+    foreign=FULL_WIDTH_IN_LATIN,
+    sentence_end=".!?…",
+    closers="\"'”’)]»",
+    brackets=(("(", ")"), ("[", "]"), ("“", "”")),
+    no_space_before=",.;:!?",
+)
+
+# Page furniture: (kind, compiled pattern) matched against one stripped segment (``mtqa.align.furniture``).
+FurniturePatterns = tuple[tuple[str, re.Pattern[str]], ...]
+
+
 @dataclass(frozen=True)
 class Language:
     code: str
@@ -44,14 +82,47 @@ class Language:
     # glossary terms then match on word boundaries, with inflection and hyphen/space tolerance; otherwise
     # as plain substrings.
     word_separated: bool = True
+    punctuation: Punctuation = WESTERN_PUNCTUATION
+    # Words that carry no content of their own (articles, particles, prepositions): a neural span made only
+    # of them is not reported, and spans lose them at their edges. None: every span is kept. Lower case;
+    # single characters for languages written without spaces.
+    function_words: frozenset[str] | None = None
+    # Page-furniture patterns (breadcrumbs, "See also", cookie banners) of text in this language.
+    furniture: FurniturePatterns = ()
+    # Regular inflections of a word, both ways ("strategy" → "strategies", and back), for matching a
+    # glossary term's last word in running text; None: terms match as written.
+    inflections: Callable[[str], set[str]] | None = None
+    # sacrebleu's BLEU tokenizer for text in this language (as ``sacrebleu -l`` picks it), and whether TER
+    # needs its Asian-language support.
+    bleu_tokenizer: str = "13a"
+    ter_asian_support: bool = False
+    # Characters of other writing systems that share this language's script: text holding a fair share of
+    # them is not this language (kana in Han text is Japanese, not Chinese).
+    excluded_script: re.Pattern[str] | None = None
+    # Word boundaries, as (start, end) offsets, of text in a language written without spaces (a segmenter's
+    # words): model spans widen to them, so a finding never cuts a word. None: words are runs of letters
+    # and digits (with inner apostrophes and hyphens), found without a segmenter.
+    word_spans: Callable[[str], list[tuple[int, int]]] | None = None
 
 
+# The modules of the built-in languages, imported on first use (each registers itself when imported):
+# the one place that names them.
+BUILTIN_LANGUAGES = ("mtqa.languages.en", "mtqa.languages.zh")
 _LANGUAGES: dict[str, Language] = {}
+# Share of a text's letters in a language's ``excluded_script`` above which the text is not that language
+# (Japanese prose is about a third kana or more; Chinese text holds kana only in a rare brand name).
+_EXCLUDED_SHARE = 0.05
 
 
-def register(language: Language) -> Language:
+def register_language(language: Language) -> Language:
+    """Make ``language`` available to ``get_language`` by its code (replacing one of the same code)."""
     _LANGUAGES[language.code] = language
     return language
+
+
+def unregister_language(code: str) -> None:
+    """Remove a registered language (tests that register a language of their own clean up with this)."""
+    _LANGUAGES.pop(code, None)
 
 
 def get_language(code: str) -> Language:
@@ -69,18 +140,27 @@ def available_languages() -> list[str]:
 
 
 def detect_language(text: str) -> str | None:
-    """The registered language whose script covers most of the text's letters, or None."""
+    """The registered language whose script covers most of the text's letters, or None.
+
+    A language whose ``excluded_script`` holds a fair share of the letters is not a candidate: Japanese
+    is written with Han characters too, and its kana tell it from Chinese.
+    """
     _load_builtin()
-    counts = {code: len(lang.script.findall(text)) for code, lang in _LANGUAGES.items()}
+    letters = max(sum(1 for ch in text if ch.isalpha()), 1)
+    counts = {
+        code: len(lang.script.findall(text))
+        for code, lang in _LANGUAGES.items()
+        if not lang.excluded_script or len(lang.excluded_script.findall(text)) <= _EXCLUDED_SHARE * letters
+    }
     if not counts:
         return None
     code, best = max(counts.items(), key=lambda item: item[1])
-    letters = sum(1 for ch in text if ch.isalpha())
-    if best == 0 or best < 0.3 * max(letters, 1):
+    if best == 0 or best < 0.3 * letters:
         return None
     return code
 
 
 def _load_builtin() -> None:
     # Imported lazily so that importing mtqa stays cheap; each module registers itself.
-    from mtqa.languages import en, zh  # noqa: F401
+    for module in BUILTIN_LANGUAGES:
+        importlib.import_module(module)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mtqa.languages import Language, register
+from mtqa.languages import Language, Punctuation, register_language
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 
@@ -38,7 +38,21 @@ def _extract_numbers(text: str):
     return extract_numbers(text)
 
 
-CHINESE = register(
+# Kana (hiragana, katakana, half-width katakana): Japanese shares the Han characters, never Chinese text.
+KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+
+PUNCTUATION = Punctuation(
+    foreign={},
+    sentence_end="。！？!?…",
+    closers="”’」』）)》】",
+    brackets=(("（", "）"), ("(", ")"), ("“", "”"), ("《", "》"), ("「", "」"), ("【", "】")),
+    no_space_before=None,
+)
+# Single characters that are grammatical particles, conjunctions or prepositions.
+FUNCTION_WORDS = frozenset("的了和与及在是也就都而并等之对将把被为以于着过其这那此该个")
+
+
+CHINESE = register_language(
     Language(
         code="zh",
         name="Chinese",
@@ -49,5 +63,10 @@ CHINESE = register(
         chars_per_unit=1.0,
         prompt_name="Chinese",
         word_separated=False,
+        punctuation=PUNCTUATION,
+        function_words=FUNCTION_WORDS,
+        bleu_tokenizer="zh",
+        ter_asian_support=True,
+        excluded_script=KANA,
     )
 )

@@ -289,27 +289,11 @@ def _word_bounds(text: str, start: int, end: int, word_separated: bool) -> tuple
     return start, end
 
 
-# Words that carry no content of their own: a span made only of these ("It", "for", "that", "and") is the
-# model reacting to a rephrased sentence frame, not an error a reviewer can act on (WMT21: such spans were
-# almost never inside a human-marked error; README "neural"). Languages without a list keep every span.
-FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        """a an the and or but nor so yet if then than that this these those there here it its it's they them
-        their theirs we us our you your he him his she her i me my mine which who whom whose what when where
-        why how of to in on at by for from with without into onto over under about as up down out off upon
-        within through throughout between among against during before after above below since until while
-        is are was were be been being am do does did done has have had having will would shall should can
-        could may might must not no also too very just only all any both each every some such more most
-        other another again further once own same s t""".split()  # noqa: SIM905 (a word list reads better)
-    ),
-    # Single Chinese characters that are grammatical particles, conjunctions or prepositions.
-    "zh": frozenset("的了和与及在是也就都而并等之对将把被为以于着过其这那此该个"),
-}
-
-
 def has_content(text: str, language: Language) -> bool:
-    """Whether a span holds at least one word that is not a function word of ``language``."""
-    words = FUNCTION_WORDS.get(language.code.split("-")[0].lower())
+    """Whether a span holds at least one word that is not a function word of ``language``
+    (``Language.function_words``: a span of only "It", "for", "that" is the model reacting to a rephrased
+    sentence frame; languages without a list keep every span)."""
+    words = language.function_words
     if words is None:
         return True
     if language.word_separated:
@@ -321,7 +305,7 @@ def has_content(text: str, language: Language) -> bool:
 def trim_function_words(text: str, start: int, end: int, language: Language) -> tuple[int, int]:
     """Narrow [start, end) past function words at its edges ("and new" → "new"): the span then points at
     the word a reviewer should look at. Unchanged when the span holds nothing else."""
-    words = FUNCTION_WORDS.get(language.code.split("-")[0].lower())
+    words = language.function_words
     if words is None or not has_content(text[start:end], language):
         return start, end
     if language.word_separated:
