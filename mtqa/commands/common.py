@@ -141,7 +141,7 @@ def merge_settings(
 
 def make_aligner(name: str):
     """The aligner chosen on the command line; ``auto`` prefers the encoder aligner when it can load."""
-    from mtqa.align.encoder_aligner import create_aligner
+    from mtqa.align import create_aligner
 
     # Without the encoder package this falls back to the length aligner with a one-line warning.
     return create_aligner(name)
