@@ -90,3 +90,67 @@ def test_directory_with_nothing_to_check_is_exit_2(tmp_path, command):
     dirs = [first, second] if command == ["check"] else [first]
     result = run_mtqa(*command, *dirs, "--no-model", "--no-cache" if command == ["scan"] else "-q")
     assert_one_line_error(result, "no localisation files found under", str(first))
+
+
+@pytest.mark.parametrize(
+    ("flags", "needle"),
+    [
+        (["-f", "html={tmp}/missing/report.html"], "does not exist"),
+        (["-f", "json={source}/report.json"], "is not a directory"),
+        (["-o", "/proc/mtqa-report.txt"], "cannot write the rich report there"),
+        (["-f", "sarif={tmp}"], "is a directory"),
+    ],
+    ids=["missing-parent", "parent-is-a-file", "unwritable", "a-directory"],
+)
+def test_unwritable_output_fails_before_the_run(tmp_path, flags, needle):
+    source = tmp_path / "source.zh.txt"
+    target = tmp_path / "target.en.txt"
+    source.write_text(ZH, encoding="utf-8")
+    target.write_text("This is a naive idea. Let's go to the cafe.\n", encoding="utf-8")
+    flags = [f.format(tmp=tmp_path, source=source) for f in flags]
+    # The model is on (the default): the paths are checked before it loads, so stderr holds the one error
+    # line and no progress output of a run.
+    result = run_mtqa("check", source, target, "--aligner", "length", *flags)
+    assert_one_line_error(result, needle)
+
+
+def test_scan_output_path_checked_before_the_scan(tmp_path):
+    (tmp_path / "a.po").write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                                   'msgid "Open"\nmsgstr "打开"\n', encoding="utf-8")
+    result = run_mtqa("scan", tmp_path, "--no-model", "--no-cache", "-f", f"json={tmp_path}/no/dir/r.json")
+    assert_one_line_error(result, "does not exist")
+
+
+def test_reports_are_written_whole_and_leave_no_temporary_files(tmp_path):
+    source = tmp_path / "source.zh.txt"
+    target = tmp_path / "target.en.txt"
+    source.write_text(ZH, encoding="utf-8")
+    target.write_text("This is a naive idea. Let's go to the cafe.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.json").write_text("old", encoding="utf-8")
+    result = run_mtqa("check", source, target, *FAST, "-f", f"json={out}/report.json", "-f",
+                      f"rich={out}/report.txt")
+    assert result.returncode in (0, 1), result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.txt"]
+    assert (out / "report.json").read_text(encoding="utf-8").startswith("{")
+    assert "pairs" in (out / "report.txt").read_text(encoding="utf-8")
+
+
+def test_write_report_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):
+    import os
+
+    from mtqa.errors import MtqaError
+    from mtqa.report.outputs import write_report
+
+    path = tmp_path / "report.json"
+    path.write_text("previous report", encoding="utf-8")
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(MtqaError, match="No space left on device"):
+        write_report(path, "new report")
+    assert path.read_text(encoding="utf-8") == "previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]

@@ -6,6 +6,7 @@ string files paired by locale), incrementally, as a pre-commit hook or a CI step
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -133,7 +134,7 @@ def run_scan(
     from mtqa.errors import MtqaError
     from mtqa.l10n import scan, scan_json_pair
     from mtqa.l10n.discover import two_json_files
-    from mtqa.report.outputs import plan_outputs
+    from mtqa.report.outputs import plan_outputs, write_report
     from mtqa.report.scan import RENDERERS, render_rich_scan
 
     inputs = [p for p in paths if p.is_file()] + list(glossaries)
@@ -177,12 +178,13 @@ def run_scan(
             if spec.path is None:
                 render_rich_scan(result, Console(), quiet=quiet, verbose=verbose)
             else:
-                with spec.path.open("w", encoding="utf-8") as handle:
-                    render_rich_scan(result, Console(file=handle, width=110), quiet=quiet, verbose=verbose)
+                buffer = io.StringIO()
+                render_rich_scan(result, Console(file=buffer, width=110), quiet=quiet, verbose=verbose)
+                write_report(spec.path, buffer.getvalue())
             continue
         text = RENDERERS[spec.format](result, options.fail_on)
         if spec.path is None:
             sys.stdout.write(text)
         else:
-            spec.path.write_text(text, encoding="utf-8")
+            write_report(spec.path, text)
     return 0 if result.summary.passed else 1

@@ -13,7 +13,9 @@ The exit code does not depend on the formats: 0 passed, 1 quality gate failed, 2
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +79,7 @@ def plan_outputs(formats: tuple[str, ...] | list[str], output: Path | None,
                 raise MtqaError(f"{spec.path}: is an input file; refusing to overwrite it with the report")
         if spec.path.is_dir():
             raise MtqaError(f"{spec.path}: is a directory, expected a file for the {spec.format} report")
+        check_writable(spec.path, spec.format)
     # Files first, standard output last: the terminal ends with the report a person reads.
     return sorted(specs, key=lambda spec: spec.path is None)
 
@@ -133,11 +136,61 @@ def emit_reports(report: Report, specs: list[OutputSpec], *, quiet: bool = False
             _write(spec.path, text)
 
 
-def _write(path: Path, text: str) -> None:
+def check_writable(path: Path, fmt: str) -> None:
+    """Fail now, before a run of minutes, if the report could not be written at the end: a missing or
+    non-directory parent, no permission. Probed by creating (and removing) a temporary file where
+    ``write_report`` will create one, which also holds for root and read-only file systems."""
+    import tempfile
+
+    parent = path.parent
+    problem = None
+    if not parent.exists():
+        problem = f"the directory {parent} does not exist"
+    elif not parent.is_dir():
+        problem = f"{parent} is not a directory"
+    elif path.exists() and not os.access(path, os.W_OK):
+        problem = "permission denied"
+    else:
+        try:
+            with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{path.name}.", suffix=".probe"):
+                pass
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+    if problem:
+        raise MtqaError(f"{path}: cannot write the {fmt} report there ({problem})")
+
+
+def write_report(path: Path, text: str) -> None:
+    """Write a report whole or not at all: a temporary file in the same directory, renamed over ``path``
+    (atomic on POSIX), so that an error or an interrupt never leaves a half-written report behind."""
+    import tempfile
+
+    temporary = None
     try:
-        path.write_text(text, encoding="utf-8")
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        # mkstemp creates 0600; a report gets what a plain open() would give it.
+        os.chmod(temporary, _mode_for(path))
+        os.replace(temporary, path)
     except OSError as exc:
         raise MtqaError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
+    finally:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777  # an existing report keeps its mode
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _write(path: Path, text: str) -> None:
+    write_report(path, text)
 
 
 def _emit_rich(report: Report, path: Path | None, *, quiet: bool, verbose: bool,
@@ -149,9 +202,6 @@ def _emit_rich(report: Report, path: Path | None, *, quiet: bool, verbose: bool,
     if path is None:
         render_rich(report, Console(), verbose=verbose, quiet=quiet, reference=reference)
         return
-    try:
-        with path.open("w", encoding="utf-8") as handle:
-            console = Console(file=handle, width=100)
-            render_rich(report, console, verbose=verbose, quiet=quiet, reference=reference)
-    except OSError as exc:
-        raise MtqaError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
+    buffer = io.StringIO()
+    render_rich(report, Console(file=buffer, width=100), verbose=verbose, quiet=quiet, reference=reference)
+    write_report(path, buffer.getvalue())
