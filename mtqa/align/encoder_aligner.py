@@ -72,6 +72,11 @@ class SimilarityStats:
     anchors: list[tuple[int, int]]  # confident 1-1 pairs (source id, target id), in order
 
 
+# The highest "unrelated sentences" similarity a document may set (USE: unrelated zh/en sentences score
+# 0.02–0.2, translations 0.5–0.8): false-alarm benchmark, one-sentence TED items aligned 0-1 + 1-0.
+UNRELATED_CEILING = 0.25
+
+
 def similarity_stats(source: np.ndarray, target: np.ndarray, margin: float, min_similarity: float,
                      chunk: int = 1024) -> SimilarityStats:
     """Best matches and anchors from the 1-1 similarities, computed in row chunks to bound memory."""
@@ -94,7 +99,9 @@ def similarity_stats(source: np.ndarray, target: np.ndarray, margin: float, min_
         best_for_target[better] = column_best[better]
         best_i[better] = sims.argmax(axis=0)[better] + start
         samples.append(sims.ravel()[:: max(1, sims.size // 2000)])
-    unrelated = float(np.median(np.concatenate(samples))) if samples else 0.0
+    # The median pair of a long document is two unrelated sentences; in a short one (a single sentence
+    # and its translation) it is the translation itself, which would then cost as much as a skip.
+    unrelated = min(float(np.median(np.concatenate(samples))), UNRELATED_CEILING) if samples else 0.0
 
     candidates = [
         (i, int(best_j[i]))
