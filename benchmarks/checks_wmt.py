@@ -6,7 +6,11 @@ finding we report whether its span overlaps a human error span on the same side.
 error (a dropped dateline, a punctuation slip), so a finding outside the human spans is not necessarily
 wrong: read the dump (``--dump``) before concluding.
 
+With ``--human`` only the human reference translations are checked (TED ``ref``/``refB``, news
+``ref.A``/``ref.B``): good translations, where every finding is a false alarm to read.
+
     python benchmarks/checks_wmt.py numbers ../shared/eval/wmt23_mqm_zhen/wmt23_zhen_news_mqm.jsonl
+    python benchmarks/checks_wmt.py numbers ../shared/eval/wmt21_ted_mqm_zhen/wmt21_ted_zhen_mqm.jsonl --human
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ CHECKS = {
     "untranslated": check_untranslated,
     "names": check_names,
 }
-HUMAN_SYSTEMS = {"ref", "refA", "refB", "refC", "Human"}
+HUMAN_SYSTEMS = {"ref", "refA", "refB", "refC", "ref.A", "ref.B", "Human"}
 
 
 def context(source_text: str, target_text: str) -> CheckContext:
@@ -57,22 +61,30 @@ def main() -> int:
     parser.add_argument("check", choices=sorted(CHECKS))
     parser.add_argument("data", type=Path)
     parser.add_argument("--dump", type=Path, help="write every finding with its item as JSON lines")
+    parser.add_argument("--human", action="store_true", help="check the human references instead of MT")
     args = parser.parse_args()
     if not args.data.exists():
         print(f"{args.data}: not found", file=sys.stderr)
         return 2
     items = flagged = findings = hits = 0
+    seen: set[tuple] = set()
+    severities: dict[str, int] = {}
     dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     for line in args.data.open(encoding="utf-8"):
         item = json.loads(line)
         source, target = item["source"].replace("\n", " "), item["target"].replace("\n", " ")
-        if item["system"] in HUMAN_SYSTEMS or not source.strip() or not target.strip():
+        if (item["system"] in HUMAN_SYSTEMS) != args.human or not source.strip() or not target.strip():
             continue
+        key = (item["system"], item.get("doc"), item.get("seg_id"))
+        if args.human and key in seen:
+            continue  # the news set has one row per rater; a reference is checked once
+        seen.add(key)
         items += 1
         found = list(CHECKS[args.check](context(source, target)))
         flagged += bool(found)
         for finding in found:
             findings += 1
+            severities[finding.severity.value] = severities.get(finding.severity.value, 0) + 1
             hit = overlaps(finding, item["errors"])
             hits += hit
             if dump:
@@ -80,7 +92,7 @@ def main() -> int:
                           **finding.to_dict()}
                 dump.write(json.dumps(record, ensure_ascii=False) + "\n")
     print(f"{args.check}: {items} items, {flagged} flagged, {findings} findings, "
-          f"{hits} overlapping a human error span")
+          f"{hits} overlapping a human error span; by severity {dict(sorted(severities.items()))}")
     return 0
 
 

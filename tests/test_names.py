@@ -90,3 +90,31 @@ def test_glossary_terms_are_left_to_the_terminology_check():
 
 def test_english_source_has_no_foreign_names():
     assert run(["CECEP invests."], ["中国节能投资。"], source_lang="en", target_lang="zh") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        # Issue 14: an acronym takes English plural and possessive endings.
+        ("请出示ID。", "Please show your IDs."),
+        ("这个ID的主人。", "The ID's owner."),
+        ("检查所有URL。", "Check all the URLs."),
+        ("两架A320。", "Two A320s."),
+        # A small count before a letter may be spelt out.
+        ("“3K眼镜？”", '"Three-K glasses?"'),
+    ],
+)
+def test_plural_possessive_and_spelt_out_forms_keep_the_name(source, target):
+    assert run([source], [target]) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "name"),
+    [
+        ("请出示ID。", "Please show your IDEA card.", "ID"),  # a longer word is not the name
+        ("苹果Apple。", "Apples.", "Apple"),  # only acronyms and model numbers take the endings
+        ("“3K眼镜？”", '"Four-K glasses?"', "3K"),
+    ],
+)
+def test_near_misses_still_report_the_name(source, target, name):
+    assert [f.source_span.text for f in run([source], [target])] == [name]

@@ -181,3 +181,27 @@ def test_unaligned_segments_are_left_to_the_alignment_check():
     source = ["会议举行。"]
     target = ["The meeting was held.", "March records 26% growth"]
     assert run(source, target, beads=[([0], [0]), ([], [1])]) == []
+
+
+def test_words_with_numeral_characters_are_not_missing_numbers():
+    # Issue 14: 四周 ("around") was reported as a missing 4 (major).
+    assert run(["他环顾四周，四处都是人。"], ["He looked around; there were people everywhere."]) == []
+    assert run(["万一下雨，我们就回来。"], ["In case it rains, we will come back."]) == []
+    # Near miss: 四周后 is "four weeks later", and a translation without the 4 is still reported.
+    findings = run(["四周后他回来了。"], ["He came back later."])
+    assert [(f.source_span.text, f.severity) for f in findings] == [("四", Severity.MAJOR)]
+
+
+def test_a_dropped_heading_number_is_minor():
+    findings = run(["6.片厂"], ["The Film Studio"])
+    assert [(f.source_span.text, f.severity) for f in findings] == [("6", Severity.MINOR)]
+    assert "list number" in findings[0].message
+    # Near miss: a number inside the line is content, not a label.
+    findings = run(["片厂有6个摄影棚。"], ["The studio has sound stages."])
+    assert [(f.source_span.text, f.severity) for f in findings] == [("6", Severity.MAJOR)]
+
+
+def test_decades_and_ranges_in_words_match():
+    assert run(["四十年的故事都是从这一天开始的。"], ["Four decades the story spans."]) == []
+    assert run(["振幅在百分之一至百分之五之间。"], ["The amplitude is between one and five percent."]) == []
+    assert run(["九十年代初她回到了这座城市。"], ["She returned at the beginning of the nineties."]) == []

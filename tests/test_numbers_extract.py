@@ -173,3 +173,61 @@ def test_english_values(text, expected):
 )
 def test_english_words_that_are_not_numbers(text):
     assert en_numbers(text) == []
+
+
+# Issue 14: words whose numeral characters are not numbers (环顾四周 "looked around" fired a major "4 is
+# missing"), with the near misses where the same characters count.
+@pytest.mark.parametrize(
+    "text",
+    ["他环顾四周。", "四周都是山。", "环顾了四周", "她听见四周围一连串的声音", "他四处寻找。", "四方来客",
+     "万一下雨怎么办", "千万别去", "一些人", "一直走", "一起去", "一样的人", "统一思想", "唯一的办法",
+     "十分高兴", "道路有时十分狭窄", "百姓生活", "三明治", "听着七零八落的声响", "走了十万八千里",
+     "三番五次", "三番两次", "三天两头来", "三头六臂", "三年五载", "十有九次", "骑着三轮车",
+     "她们坐在课堂的两头，", "七上八下", "四面八方", "千方百计"],
+)
+def test_chinese_words_with_numerals_that_are_not_numbers(text):
+    assert zh_numbers(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("四周后他回来了。", [(4, "number")]),  # four weeks later
+        ("为期四周的培训", [(4, "number")]),
+        ("过去四周", [(4, "number")]),
+        ("四周年纪念", [(4, "number")]),
+        ("共有四处遗址", [(4, "number")]),
+        ("有三处房子", [(3, "number")]),
+        ("一万一千人", [(11000, "number")]),
+        ("买了两头牛", [(2, "number")]),
+        ("差十分钟一点", [(10, "number")]),
+        ("三时十分", [(3, "number"), (10, "number")]),
+        ("五十两本钱", [(50, "number")]),  # fifty taels, not 52
+        ("十两银子", [(10, "number")]),
+    ],
+)
+def test_chinese_near_misses_still_count(text, expected):
+    assert values(zh_numbers(text)) == [(float(v), k) for v, k in expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("FOUR DECADES the story spans", [(40, "number")]),  # 四十年
+        ("two decades ago", [(20, "number")]),
+        ("at the beginning of the nineties", [(90, "decade")]),  # 九十年代初
+        ("in the early eighties", [(80, "decade")]),
+        ("between one and five percent", [(1, "percent"), (5, "percent")]),  # 百分之一至百分之五, not 6
+        ("two hundred and five", [(205, "number")]),
+        ("a tenfold difference", [(10, "number")]),  # 10倍
+        ("a quarter of a million species", [(250_000, "number")]),  # 25万
+        ("three quarters of a billion", [(750_000_000, "number")]),
+    ],
+)
+def test_english_numbers_in_words_found_on_human_translations(text, expected):
+    assert values(en_numbers(text)) == [(float(v), k) for v, k in expected]
+
+
+@pytest.mark.parametrize("text", ["in her twenties", "several decades", "decades ago"])
+def test_english_near_misses_without_a_number(text):
+    assert en_numbers(text) == []

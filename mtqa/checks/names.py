@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from mtqa.checks import CheckContext, register_check
 from mtqa.data import AlignedPair, Category, Finding, Severity
-from mtqa.languages.numbers_en import LATIN_UNITS
+from mtqa.languages.numbers_en import LATIN_UNITS, UNIT_WORDS
 
 CHECK = "names"
 # Words of Latin letters and digits (inner . - & ' allowed), joined by single spaces: "iPhone 14 Pro".
@@ -27,6 +27,9 @@ _UNITS = LATIN_UNITS | {"Mbps", "Gbps", "Kbps", "kbps", "mAh", "nm", "dB", "ppm"
 _CLOCK = re.compile(r"\d{1,2}[Hh]\d{2}")  # 08H00: a time, written "8:00" in English
 _NUMBER_WITH_UNIT = re.compile(r"\d+(?:[.,]\d+)*\s*([A-Za-z]+)")
 _SMALL_WORDS = frozenset({"of", "and", "the", "for", "in", "on", "to", "&"})
+# A small count before letters may be spelt out in English: 3K → "Three-K", 4S店 → "four-S".
+_SPELT_COUNT = re.compile(r"(?P<count>\d{1,2})-?(?P<rest>[A-Za-z]\w*)")
+_COUNT_WORDS = {value: word for word, value in UNIT_WORDS.items()}
 
 
 def source_names(text: str, source_script: re.Pattern[str]) -> list[tuple[int, int, str]]:
@@ -66,7 +69,10 @@ def _is_name(name: str, source_script: re.Pattern[str]) -> bool:
 
 
 def _bounded(name: str, flags: int = 0) -> re.Pattern[str]:
-    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", flags)
+    # An acronym or a model number takes English plural and possessive endings: "IDs", "ID's", "URLs",
+    # "A320s". A name ending in a lower-case letter does not ("Apples" is not "Apple").
+    suffix = r"(?:['’]?s|es)?" if name[-1:].isupper() or name[-1:].isdigit() else ""
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}{suffix}(?![A-Za-z0-9])", flags)
 
 
 def _loose(name: str) -> re.Pattern[str]:
@@ -77,9 +83,15 @@ def _loose(name: str) -> re.Pattern[str]:
 
 def _kept(name: str, target: str) -> bool:
     """The name is in the target as it stands, in another case (google → Google, APP → app: English
-    capitalisation is the translation's to choose), or word by word (Google AI → Google's AI)."""
+    capitalisation is the translation's to choose), with its count spelt out (3K → "Three-K"), or word by
+    word (Google AI → Google's AI)."""
     if _bounded(name, re.IGNORECASE).search(target):
         return True
+    spelt = _SPELT_COUNT.fullmatch(name)
+    if spelt and int(spelt.group("count")) in _COUNT_WORDS:
+        words = rf"{_COUNT_WORDS[int(spelt.group('count'))]}[\s-]?{re.escape(spelt.group('rest'))}"
+        if re.search(rf"(?<![A-Za-z0-9]){words}(?![A-Za-z0-9])", target, re.IGNORECASE):
+            return True
     words = name.split()
     return len(words) > 1 and all(_bounded(word, re.IGNORECASE).search(target) for word in words)
 

@@ -23,6 +23,7 @@ _UNITS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
 }
+UNIT_WORDS = _UNITS  # for checks that compare a spelt-out count (names: 3K ↔ "Three-K")
 _TENS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
     "ninety": 90,
@@ -57,8 +58,15 @@ _DIGITS = re.compile(
 )
 _DIGIT_WORDS = "|".join(list(_UNITS)[1:10])
 _WORD = rf"(?:(?:{'|'.join(_TENS)})(?:-(?:{_DIGIT_WORDS}))?|{'|'.join(_UNITS)}|{_SCALE_WORDS})"
+# "and" joins number words only after a scale ("two hundred and five"); "between one and five percent" is a
+# range of two numbers, not six.
+_AND = "".join(rf"(?<={scale})\s+and\s+|" for scale in _SCALES)
 _WORDS = re.compile(
-    rf"\b(?P<a>(?:a|per)\s+)?(?P<words>{_WORD}(?:(?:\s+and\s+|\s+|-){_WORD})*)\b{_PERCENT}?", re.IGNORECASE
+    rf"\b(?P<a>(?:a|per)\s+)?(?P<words>{_WORD}(?:(?:{_AND}\s+|-){_WORD})*)\b{_PERCENT}?", re.IGNORECASE
+)
+# The first number of a range in words borrows the percent of the second: "one to five percent".
+_WORDS_RANGE_PERCENT = re.compile(
+    rf"\s*(?:to|and|or|-|–)\s*{_WORD}(?:[\s-]{_WORD})*{_PERCENT}", re.IGNORECASE
 )
 _ORDINAL_WORD = re.compile(
     rf"\b(?:(?P<tens>{'|'.join(_TENS)})-)?(?P<ordinal>{'|'.join(_ORDINALS)})\b", re.IGNORECASE
@@ -85,6 +93,21 @@ _SOFT_NUMBER = re.compile(
 # Nouns that carry a number: "more than a decade" translates 十余年, "a dozen" 十二.
 _COUNTED_NOUNS = {"decade": 10, "dozen": 12, "twice": 2, "thrice": 3}
 _COUNTED_NOUN = re.compile(r"\b(?:an?\s+|one\s+)?(?P<noun>decade|dozen|twice|thrice)\b(?!s)", re.IGNORECASE)
+# "four decades" renders 四十年 (40), "tenfold" 十倍 (10), "a quarter of a million" 25万.
+_DECADES = re.compile(rf"\b(?P<count>{'|'.join(_UNITS)}|\d+)\s+decades\b", re.IGNORECASE)
+_FOLD = re.compile(
+    rf"\b(?P<count>{'|'.join(list(_UNITS) + list(_TENS))}|hundred|thousand)fold\b", re.IGNORECASE
+)
+_QUARTERS = re.compile(
+    rf"\b(?:a|one|(?P<three>three))\s+quarters?\s+of\s+an?\s+(?P<scale>{_SCALE_WORDS})\b", re.IGNORECASE
+)
+# "the nineties", "the early eighties" render 九十年代, 八十年代初: decades written as words. Only after
+# "the": "in her twenties" is an age.
+_DECADE_WORDS = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60,
+                 "seventies": 70, "eighties": 80, "nineties": 90}
+_DECADE_WORD = re.compile(
+    rf"\bthe\s+(?:(?:early|mid|late)[\s-]+)?(?P<decade>{'|'.join(_DECADE_WORDS)})\b", re.IGNORECASE
+)
 # "12 to 14 million", "3-5%": the first number of a range borrows the scale and percent of the second.
 _RANGE_NEXT = re.compile(
     rf"\s*(?:to|-|–|—|and|or)\s*\$?(?P<next>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -179,6 +202,17 @@ def extract_numbers(text: str) -> list[NumberMention]:
             value = float(match.group("digits")) * 1000
             add(NumberMention(value, "number", match.start(), match.end(), match.group()))
 
+    for match in _DECADES.finditer(text):
+        count = match.group("count").lower()
+        value = float(_UNITS[count] if count in _UNITS else int(count)) * 10
+        add(NumberMention(value, "number", match.start(), match.end(), match.group()))
+
+    for match in _DECADE_WORD.finditer(text):
+        if free(*match.span()):
+            start = match.start("decade")
+            value = float(_DECADE_WORDS[match.group("decade").lower()])
+            add(NumberMention(value, "decade", start, match.end(), text[start : match.end()]))
+
     for match in _DIGITS.finditer(text):
         start, end = match.span()
         if not free(start, end) or glued_to_a_word(text[:start]):
@@ -215,6 +249,16 @@ def extract_numbers(text: str) -> list[NumberMention]:
             value = _ORDINALS[match.group("ordinal").lower()]
             value += _TENS[match.group("tens").lower()] if match.group("tens") else 0
             add(NumberMention(float(value), "ordinal", match.start(), match.end(), match.group()))
+
+    for match in _FOLD.finditer(text):
+        count = match.group("count").lower()
+        value = float(_UNITS.get(count) or _TENS.get(count) or _SCALES[count])
+        add(NumberMention(value, "number", match.start(), match.end(), match.group()))
+
+    for match in _QUARTERS.finditer(text):
+        if free(*match.span()):
+            value = (0.75 if match.group("three") else 0.25) * _SCALES[match.group("scale").lower()]
+            add(NumberMention(value, "number", match.start(), match.end(), match.group()))
 
     for match in _HALVES.finditer(text):
         if free(*match.span()):
@@ -257,7 +301,8 @@ def extract_numbers(text: str) -> list[NumberMention]:
         if all(w in _SCALES for w in words) and not match.group("a") and not bare_count:
             continue  # "million" without a count; but "Thousand Talents Plan" renders 千人计划
         value = _words_value(words)
-        kind = "percent" if match.group("percent") else "number"
+        ranged_percent = _WORDS_RANGE_PERCENT.match(text, end)
+        kind = "percent" if match.group("percent") or ranged_percent else "number"
         add(NumberMention(float(value), kind, start, end, text[start:end]))
 
     return sorted(mentions, key=lambda m: m.start)

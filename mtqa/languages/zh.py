@@ -21,7 +21,53 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         start = match.end()
     if start < len(text):
         spans.append((start, len(text)))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    return _attach_attributions(text, [(s, e) for s, e in spans if text[s:e].strip()])
+
+
+# A quotation followed by its attribution (“……？”记者问。 “……。”他说，“……”) is one sentence, as in the
+# English translation ('"…?" the reporter asked.'). An attribution is a short clause — a speaker and
+# perhaps an adverb, no copula, no punctuation — ending in a verb of saying; “……。”这是…… or
+# “……。”他说完就走了 start a sentence of their own.
+_SPEECH_VERBS = (
+    "说", "问", "道", "喊", "叫", "嚷", "答", "表示", "指出", "称", "介绍", "强调", "补充", "解释", "透露",
+    "坦言", "回忆", "感叹", "宣布", "承认", "提醒", "追问", "反问", "嘀咕", "嘟囔", "心想", "暗想", "想",
+)
+# Words that end in a verb of saying without being one (小说 "novel", 知道 "know", 街道 "street" …).
+_NOT_SPEECH = (
+    "小说", "传说", "学说", "演说", "游说", "学问", "顾问", "疑问", "知道", "街道", "渠道", "轨道", "频道",
+    "味道", "难道", "通道", "隧道", "赤道", "管道", "车道", "跑道", "名称", "简称", "对称", "职称", "堪称",
+    "思想", "理想", "梦想", "设想", "联想", "幻想", "猜想", "构想",
+)
+_ATTRIBUTION = re.compile(
+    r"\s*(?P<clause>[^\W\d_][\w·・ ]{0,19})(?P<end>[。！!…]*\s*$|[，,：:](?=\s*[“「『\"]))"
+)
+_QUOTE_END = re.compile(r"[。！？!?…][”’」』\"']+\s*$")
+
+
+def _attach_attributions(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    result: list[tuple[int, int]] = []
+    for start, end in spans:
+        if result and _QUOTE_END.search(text, result[-1][0], start):
+            match = _ATTRIBUTION.match(text, start, end)
+            if match and _is_attribution(match.group("clause")):
+                previous_start = result.pop()[0]
+                if match.end() == end:
+                    result.append((previous_start, end))  # “……？”记者问。
+                    continue
+                result.append((previous_start, match.end()))  # “……。”他说，“……” — the quotation goes on
+                start = match.end()
+        result.append((start, end))
+    return result
+
+
+def _is_attribution(clause: str) -> bool:
+    clause = clause.strip()
+    return (
+        clause.endswith(_SPEECH_VERBS)
+        and not clause.endswith(_NOT_SPEECH)
+        and "是" not in clause
+        and bool(HAN.match(clause))
+    )
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’-][A-Za-z0-9]+)*")
