@@ -44,12 +44,13 @@ def _side(scores) -> dict:
 
 def dump(dataset: str, segments: int | None, chunk: int) -> None:
     from mtqa.score import neural
+    from mtqa.score.lm import create_model
 
     items = evalsets.sample(evalsets.load(dataset), segments)
     done = read_tokens(dataset)
     todo = [r for r in items if r["key"] not in done]
     print(f"{dataset}: {len(items)} items, {len(todo)} to compute", flush=True)
-    model = neural.default_model()
+    model = create_model(quiet=True)
     started = time.perf_counter()
     for i in range(0, len(todo), chunk):
         part = todo[i : i + chunk]
