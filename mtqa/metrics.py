@@ -166,15 +166,14 @@ def reference_metrics(
 ) -> ReferenceMetrics:
     """Score ``report``'s translation against a reference translation of the same source."""
     from mtqa.languages import get_language
-    from mtqa.segment import segment_document
+    from mtqa.pipeline import Prepared, align, segment
 
     if not reference_text.strip():
         raise MtqaError(f"{reference_path or 'reference'}: empty reference")
     language = get_language(report.target.lang)
-    reference = Document(reference_text, report.target.lang, reference_path)
-    reference.segments = segment_document(reference_text, language, pre_segmented=pre_segmented)
-    aligner = aligner or ReferenceAligner()
-    beads = aligner.align(report.target, reference, language, language, None)
+    # The translation is the "source" of this alignment and the reference its "target": one language.
+    reference = segment(reference_text, language, reference_path, pre_segmented=pre_segmented)
+    beads = align(Prepared(report.target, reference, language, language), aligner or ReferenceAligner())
 
     hyp_segments = {s.id: s.text for s in report.target.segments}
     ref_segments = {s.id: s.text for s in reference.segments}

@@ -1,22 +1,35 @@
-"""The pipeline: segment → align → score → check → report, as one function call.
+"""The pipeline: prepare (languages, segments) → align → score → check → summarise, as stage functions.
 
-``mtqa.check(source_text, target_text, glossary=...)`` is the public API; the CLI is a thin layer over it.
+Every entry point composes these: ``check`` below (the public API, ``mtqa check``), ``mtqa align`` (prepare
+and align), the localisation checker (its files are already segmented and aligned: align with the identity
+aligner, then score, check and summarise), and the reference metrics (segment and align a reference).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mtqa.align import Aligner
-from mtqa.checks import CheckContext, all_checks
-from mtqa.data import Document, Finding, Glossary, PairScore, Report, Severity, Summary
+from mtqa.align import Aligner, create_aligner
+from mtqa.checks import CheckContext, CheckInfo, all_checks
+from mtqa.data import (
+    AlignedPair,
+    Document,
+    Finding,
+    Glossary,
+    PairScore,
+    Report,
+    Severity,
+    Signature,
+    Summary,
+)
 from mtqa.errors import InputError, MtqaError
 from mtqa.languages import Language, detect_language, get_language
 from mtqa.score import Scorer
 from mtqa.segment import segment_document
+from mtqa.signature import make_signature
 
 # The aligner every entry point uses unless told otherwise: the encoder aligner when its package is
-# installed, else the length aligner (see ``mtqa.align.encoder_aligner.create_aligner``).
+# installed, else the length aligner with a one-line warning (see ``mtqa.align.create_aligner``).
 DEFAULT_ALIGNER = "auto"
 
 
@@ -49,6 +62,92 @@ def resolve_language(code: str | None, text: str, path: str | None, side: str) -
     return get_language(detected)
 
 
+@dataclass
+class Prepared:
+    """Two segmented documents and their languages: what the align, score and check stages take.
+
+    Usually a source and its translation (``prepare``); the reference metrics use it for a translation and
+    a reference in one language, the localisation checker for a file's units laid out one per segment.
+    """
+
+    source: Document
+    target: Document
+    source_language: Language
+    target_language: Language
+
+
+def segment(text: str, language: Language, path: str | None = None, *,
+            pre_segmented: bool = False) -> Document:
+    """The segment stage: one document in ``language``, split into sentences (or lines)."""
+    document = Document(text, language.code, path)
+    document.segments = segment_document(text, language, pre_segmented=pre_segmented)
+    return document
+
+
+def prepare(
+    source_text: str,
+    target_text: str,
+    *,
+    source_lang: str | None = None,
+    target_lang: str | None = None,
+    source_path: str | None = None,
+    target_path: str | None = None,
+    pre_segmented: bool = False,
+) -> Prepared:
+    """Languages (given or detected), segments, and the refusal of texts that cannot be a translation pair
+    (one language on both sides, wildly different lengths)."""
+    source_language = resolve_language(source_lang, source_text, source_path, "source")
+    target_language = resolve_language(target_lang, target_text, target_path, "target")
+    if source_language.code == target_language.code:
+        raise MtqaError(
+            f"source and target are both {source_language.name} ({source_path or 'source'}, "
+            f"{target_path or 'target'}); give two languages"
+        )
+    source = segment(source_text, source_language, source_path, pre_segmented=pre_segmented)
+    target = segment(target_text, target_language, target_path, pre_segmented=pre_segmented)
+    _refuse_unrelated(source, target, source_language, target_language)
+    return Prepared(source, target, source_language, target_language)
+
+
+def default_aligner() -> Aligner:
+    return create_aligner(DEFAULT_ALIGNER)
+
+
+def align(
+    prepared: Prepared, aligner: Aligner | None = None, glossary: Glossary | None = None
+) -> list[AlignedPair]:
+    """The align stage: beads over both documents (``DEFAULT_ALIGNER`` when no aligner is given); refuses
+    documents whose beads say, by the encoder's similarity, that they do not belong together."""
+    if aligner is None:
+        aligner = default_aligner()
+    pairs = aligner.align(prepared.source, prepared.target, prepared.source_language,
+                          prepared.target_language, glossary)
+    _refuse_dissimilar(pairs, prepared.source, prepared.target)
+    return pairs
+
+
+def score(prepared: Prepared, pairs: list[AlignedPair], scorer: Scorer | None) -> dict[int, PairScore]:
+    """The score stage: per-pair model scores and spans; empty without a scorer."""
+    if scorer is None:
+        return {}
+    return scorer.score(prepared.source, prepared.target, pairs, prepared.source_language,
+                        prepared.target_language)
+
+
+def check_context(prepared: Prepared, pairs: list[AlignedPair], scores: dict[int, PairScore],
+                  glossary: Glossary | None, options: CheckOptions) -> CheckContext:
+    return CheckContext(
+        source=prepared.source,
+        target=prepared.target,
+        source_language=prepared.source_language,
+        target_language=prepared.target_language,
+        pairs=pairs,
+        glossary=glossary,
+        scores=scores,
+        settings=options.check_settings,
+    )
+
+
 def check(
     source_text: str,
     target_text: str,
@@ -62,53 +161,59 @@ def check(
     scorer: Scorer | None = None,
     options: CheckOptions | None = None,
 ) -> Report:
-    """Check a translation against its source; returns the ``Report`` that every output format renders."""
+    """Check a translation against its source; returns the ``Report`` that every output format renders.
+
+    The stages in order: ``prepare`` → ``align`` → ``score`` → ``run_checks`` → ``summarise``. Without an
+    ``aligner``, the one the command line uses by default (``DEFAULT_ALIGNER``); without a ``scorer``, no
+    model scores.
+    """
     options = options or CheckOptions()
-    source_language = resolve_language(source_lang, source_text, source_path, "source")
-    target_language = resolve_language(target_lang, target_text, target_path, "target")
-    if source_language.code == target_language.code:
-        raise MtqaError(
-            f"source and target are both {source_language.name} ({source_path or 'source'}, "
-            f"{target_path or 'target'}); give two languages"
-        )
-    source = Document(source_text, source_language.code, source_path)
-    target = Document(target_text, target_language.code, target_path)
-    source.segments = segment_document(source.text, source_language, pre_segmented=options.pre_segmented)
-    target.segments = segment_document(target.text, target_language, pre_segmented=options.pre_segmented)
-    _refuse_unrelated(source, target, source_language, target_language)
-
+    prepared = prepare(source_text, target_text, source_lang=source_lang, target_lang=target_lang,
+                       source_path=source_path, target_path=target_path, pre_segmented=options.pre_segmented)
     if aligner is None:
-        from mtqa.align.length import LengthAligner
+        aligner = default_aligner()
+    pairs = align(prepared, aligner, glossary)
+    scores = score(prepared, pairs, scorer)
+    findings = run_checks(check_context(prepared, pairs, scores, glossary, options), options)
+    summary = summarise(prepared.target, pairs, findings, scores, options, prepared.target_language)
+    return Report(prepared.source, prepared.target, pairs, findings, summary, scores, glossary,
+                  signature=report_signature(aligner, scorer, options))
 
-        aligner = LengthAligner()
-    pairs = aligner.align(source, target, source_language, target_language, glossary)
-    _refuse_dissimilar(pairs, source, target)
 
-    scores: dict[int, PairScore] = {}
-    if scorer is not None:
-        scores = scorer.score(source, target, pairs, source_language, target_language)
+def enabled_checks(options: CheckOptions) -> dict[str, CheckInfo]:
+    """The registered checks ``options`` turn on, in registry order."""
+    return {
+        name: info
+        for name, info in all_checks().items()
+        if (info.default_enabled if options.enabled_checks is None else name in options.enabled_checks)
+        and name not in options.disabled_checks
+    }
 
-    context = CheckContext(
-        source=source,
-        target=target,
-        source_language=source_language,
-        target_language=target_language,
-        pairs=pairs,
-        glossary=glossary,
-        scores=scores,
-        settings=options.check_settings,
-    )
-    findings = run_checks(context, options)
-    summary = summarise(target, pairs, findings, scores, options, target_language)
-    return Report(source, target, pairs, findings, summary, scores, glossary)
+
+def settings_repr(options: CheckOptions) -> str:
+    """The options that change a report's findings or verdict, in a stable text form (for signatures)."""
+    return repr((
+        sorted(enabled_checks(options)),
+        sorted((name, severity.value) for name, severity in options.severity_overrides.items()),
+        sorted((name, repr(sorted(values.items()))) for name, values in options.check_settings.items()),
+        [repr(rule) for rule in options.ignore],
+        options.fail_on.value if options.fail_on else "never",
+        options.min_score,
+        sorted(options.max_findings.items()),
+        options.min_adequacy,
+        options.min_fluency,
+        options.pre_segmented,
+    ))
+
+
+def report_signature(aligner, scorer, options: CheckOptions) -> Signature:
+    return make_signature(aligner, scorer, [info.function for info in enabled_checks(options).values()],
+                          settings_repr(options))
 
 
 def run_checks(context: CheckContext, options: CheckOptions) -> list[Finding]:
     findings: list[Finding] = []
-    for name, info in all_checks().items():
-        enabled = info.default_enabled if options.enabled_checks is None else name in options.enabled_checks
-        if not enabled or name in options.disabled_checks:
-            continue
+    for name, info in enabled_checks(options).items():
         for finding in info.function(context):
             if name in options.severity_overrides:
                 finding = _with_severity(finding, options.severity_overrides[name])

@@ -8,7 +8,7 @@ inside a function (a deferred import still ties the modules together).
  0  version, errors, data, cache, contrast    plain values, the model cache directory; no mtqa imports
  1  textio                                    reading and decoding input files
  2  languages                                 per-language data and functions
- 3  segment, glossary, formats                text → segments; glossary files; bilingual file readers
+ 3  segment, glossary, formats, terms         segments; glossary and string files; term matching
  4  align                                     segments → beads (aligners, the sentence encoder)
  5  score                                     beads → model scores
  6  checks                                    beads, glossary and scores → findings
@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("version", "errors", "data", "cache", "contrast"),
     ("textio",),
     ("languages",),
-    ("segment", "glossary", "formats"),
+    ("segment", "glossary", "formats", "terms"),
     ("align",),
     ("score",),
     ("checks",),

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+from mtqa.commands.common import aligner_option, encoding_option, language_options, make_aligner
+
 FORMATS = ("beads", "tsv", "json")
 
 
@@ -26,13 +28,10 @@ FORMATS = ("beads", "tsv", "json")
               show_default=True, help="beads: [0,1]:[0] lines (bertalign/vecalign); tsv: side by side; json.")
 @click.option("--pre-segmented", is_flag=True,
               help="Inputs have one segment per line (empty lines too, so that ids are line numbers - 1).")
-@click.option("--aligner", type=click.Choice(["auto", "encoder", "length"]), default="auto",
-              show_default=True,
-              help="encoder: multilingual sentence encoder; length: lengths and anchors only; auto: encoder "
-                   "when installed.")
-@click.option("--source-lang", help="Source language code (default: detected).")
-@click.option("--target-lang", help="Target language code (default: detected).")
-@click.option("--encoding", help="Encoding of the input files (default: detected).")
+@aligner_option("encoder: multilingual sentence encoder; length: lengths and anchors only; auto: encoder "
+                "when installed.")
+@language_options()
+@encoding_option()
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write to FILE instead of standard output.")
 def command(
@@ -47,30 +46,20 @@ def command(
     output: Path | None,
 ) -> None:
     """Align the sentences of SOURCE and TARGET (a translation) and print the beads."""
-    from mtqa.align.encoder_aligner import create_aligner
-    from mtqa.data import Document
-    from mtqa.errors import InputError, MtqaError
-    from mtqa.pipeline import resolve_language
-    from mtqa.segment import segment_document
+    from mtqa.errors import InputError
+    from mtqa.pipeline import align, prepare
     from mtqa.textio import read_text
 
     source_text, _ = read_text(source_path, encoding)
     target_text, _ = read_text(target_path, encoding)
-    source_language = resolve_language(source_lang, source_text, str(source_path), "source")
-    target_language = resolve_language(target_lang, target_text, str(target_path), "target")
-    if source_language.code == target_language.code:
-        raise MtqaError(
-            f"source and target are both {source_language.name} ({source_path}, {target_path}); "
-            "give two languages"
-        )
+    prepared = prepare(source_text, target_text, source_lang=source_lang, target_lang=target_lang,
+                       source_path=str(source_path), target_path=str(target_path),
+                       pre_segmented=pre_segmented)
     if output is not None and output.resolve() in (source_path.resolve(), target_path.resolve()):
         raise InputError(str(output), "is an input file; refusing to overwrite it")
-    source = Document(source_text, source_language.code, str(source_path))
-    target = Document(target_text, target_language.code, str(target_path))
-    source.segments = segment_document(source_text, source_language, pre_segmented=pre_segmented)
-    target.segments = segment_document(target_text, target_language, pre_segmented=pre_segmented)
-    chosen = create_aligner(aligner)
-    pairs = chosen.align(source, target, source_language, target_language)
+    chosen = make_aligner(aligner)
+    pairs = align(prepared, chosen)
+    source, target = prepared.source, prepared.target
 
     if output_format == "beads":
         text = "".join(f"{_ids(p.source_segments)}:{_ids(p.target_segments)}\n" for p in pairs)

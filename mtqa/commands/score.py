@@ -187,26 +187,23 @@ def _detect(text: str) -> str | None:
 
 def _aligned_units(reference_text: str, system_texts: list[str], lang: str | None) -> tuple[list, list]:
     """Reference segments as the common units; each system's text is aligned to them."""
-    from mtqa.data import Document
     from mtqa.errors import MtqaError
     from mtqa.languages import get_language
     from mtqa.metrics import ReferenceAligner, join_segments
-    from mtqa.segment import segment_document
+    from mtqa.pipeline import Prepared, align, segment
 
     if lang is None:
         raise MtqaError("cannot detect the language of the reference; give --target-lang")
     language = get_language(lang)
-    reference = Document(reference_text, lang)
-    reference.segments = segment_document(reference_text, language)
+    reference = segment(reference_text, language)
     refs = [s.text.strip() for s in reference.segments]
     hyps = []
     for text in system_texts:
-        system = Document(text, lang)
-        system.segments = segment_document(text, language)
+        system = segment(text, language)
         units: list[list[str]] = [[] for _ in refs]
         pending: list[str] = []  # system text before the first aligned reference segment
         last = None
-        for bead in ReferenceAligner().align(system, reference):
+        for bead in align(Prepared(system, reference, language, language), ReferenceAligner()):
             texts = [system.segments[i].text for i in bead.source_segments]
             if bead.target_segments:
                 last = bead.target_segments[0]

@@ -35,7 +35,17 @@ from mtqa.formats import BilingualFile, BilingualUnit, detect_format, read_bilin
 from mtqa.l10n.cache import ResultCache, glossary_version, unit_key
 from mtqa.l10n.discover import base_locale as _base
 from mtqa.languages import Language, detect_language, get_language
-from mtqa.pipeline import CheckOptions, run_checks, summarise
+from mtqa.pipeline import (
+    CheckOptions,
+    Prepared,
+    align,
+    check_context,
+    enabled_checks,
+    report_signature,
+    run_checks,
+    score,
+    summarise,
+)
 from mtqa.signature import check_version, model_version
 
 # Checks that are off for prose but belong to software strings.
@@ -144,12 +154,7 @@ class L10nChecker:
         self.target_lang = target_lang
         self.include_fuzzy = include_fuzzy
         self._glossaries: dict[tuple[str, str], Glossary | None] = {}
-        checks = all_checks()
-        enabled = [
-            info.function
-            for name, info in checks.items()
-            if name in (self.options.enabled_checks or ()) and name not in self.options.disabled_checks
-        ]
+        enabled = [info.function for info in enabled_checks(self.options).values()]
         options_repr = repr(
             (
                 sorted(self.options.enabled_checks or ()),
@@ -162,6 +167,7 @@ class L10nChecker:
         )
         self._check_version = check_version(enabled, options_repr)
         self._model_version = model_version(scorer)
+        self.signature = report_signature(IdentityAligner(), scorer, self.options)
 
     # -- reading -----------------------------------------------------------------------------------
     def read(self, path: str | Path) -> BilingualFile:
@@ -241,7 +247,7 @@ class L10nChecker:
         payloads = [known.get(key) or fresh.get(index) or {} for index, key in enumerate(keys)]
 
         source_doc, target_doc = self._documents(bilingual, source_language, target_language)
-        pairs = IdentityAligner().align(source_doc, target_doc, source_language, target_language)
+        pairs = align(Prepared(source_doc, target_doc, source_language, target_language), IdentityAligner())
         findings: list[Finding] = []
         scores: dict[int, PairScore] = {}
         for index, payload in enumerate(payloads):
@@ -257,7 +263,7 @@ class L10nChecker:
             if units
             else Summary(0, 0, {"critical": 0, "major": 0, "minor": 0}, 100.0, True)
         )
-        report = Report(source_doc, target_doc, pairs, findings, summary, scores, glossary)
+        report = Report(source_doc, target_doc, pairs, findings, summary, scores, glossary, self.signature)
         return FileResult(
             path=bilingual.path,
             report=report,
@@ -298,22 +304,13 @@ class L10nChecker:
         target_text, target_segments = layout([units[i].target for i in todo])
         source = Document(source_text, source_language.code, segments=source_segments)
         target = Document(target_text, target_language.code, segments=target_segments)
-        pairs = IdentityAligner().align(source, target, source_language, target_language)
-        scores: dict[int, PairScore] = {}
-        if self.scorer is not None:
-            scores = self.scorer.score(source, target, pairs, source_language, target_language)
+        prepared = Prepared(source, target, source_language, target_language)
+        pairs = align(prepared, IdentityAligner())
+        scores = score(prepared, pairs, self.scorer)
 
         def context(source: Document, target: Document) -> CheckContext:
-            return CheckContext(
-                source=source,
-                target=target,
-                source_language=source_language,
-                target_language=target_language,
-                pairs=pairs,
-                glossary=glossary,
-                scores=scores,
-                settings=self.options.check_settings,
-            )
+            return check_context(Prepared(source, target, source_language, target_language), pairs, scores,
+                                 glossary, self.options)
 
         # Placeholders and tags are code, not words: the placeholder check compares them, and every other
         # check sees them blanked out (same length, so offsets hold), or "{name}" would be an untranslated
@@ -326,9 +323,9 @@ class L10nChecker:
         findings += run_checks(context(masked_source, masked_target), rest)
         payloads: dict[int, dict] = {index: {"findings": [], "score": None} for index in todo}
         for position, index in enumerate(todo):
-            score = scores.get(position)
-            if score is not None:
-                payloads[index]["score"] = [score.adequacy, score.fluency, score.estimate]
+            pair_score = scores.get(position)
+            if pair_score is not None:
+                payloads[index]["score"] = [pair_score.adequacy, pair_score.fluency, pair_score.estimate]
         loose: list[Finding] = []
         starts = [s.start for s in target_segments]
         source_starts = [s.start for s in source_segments]

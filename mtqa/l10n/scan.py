@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mtqa.data import Report
+from mtqa.data import Report, Signature
 from mtqa.errors import InputError, MtqaError
 from mtqa.l10n.cache import ResultCache
 from mtqa.l10n.checker import FileResult, GlossaryError, L10nChecker, error_result
@@ -37,6 +37,7 @@ class ScanSummary:
 class ScanResult:
     files: list[FileResult]
     summary: ScanSummary
+    signature: Signature | None = None  # what checked the files (one checker for all)
 
     def reports(self) -> list[tuple[str, Report]]:
         """``(path, Report)`` per file: what the per-document report formats render, one file at a time."""
@@ -117,7 +118,7 @@ def scan(
     finally:
         if cache is not None:
             cache.close()
-    return ScanResult(files, summarise_scan(files, time.perf_counter() - started))
+    return ScanResult(files, summarise_scan(files, time.perf_counter() - started), checker.signature)
 
 
 def scan_json_pair(
@@ -144,7 +145,7 @@ def scan_json_pair(
     finally:
         if cache is not None:
             cache.close()
-    return ScanResult(files, summarise_scan(files, time.perf_counter() - started))
+    return ScanResult(files, summarise_scan(files, time.perf_counter() - started), checker.signature)
 
 
 def _path_locale(path: Path) -> str | None:

@@ -28,6 +28,9 @@ def report_to_dict(report: Report) -> dict:
         "pairs": [],
         "findings": [finding.to_dict() for finding in report.findings],
     }
+    if report.signature is not None:
+        # Additive to version 1: what made the report (see docs/json-contract.md).
+        data["signature"] = report.signature.to_dict()
     for pair in report.pairs:
         score = report.scores.get(pair.id)
         data["pairs"].append(

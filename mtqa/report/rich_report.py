@@ -61,6 +61,9 @@ def render_rich(report: Report, console: Console, *, verbose: bool = False, quie
     if reference is not None:
         print_reference(reference, console)
     console.print(summary_line(report))
+    if report.signature is not None:
+        # soft_wrap: one line that can be copied and compared, like sacrebleu's signatures
+        console.print(Text(f"signature {report.signature}", style="dim"), soft_wrap=True)
 
 
 def summary_line(report: Report) -> Text:

@@ -59,6 +59,7 @@ def report_to_sarif(report: Report, base: Path | None = None) -> dict:
             "findings": dict(summary.findings),
             "sourceLanguage": report.source.lang,
             "targetLanguage": report.target.lang,
+            "signature": str(report.signature) if report.signature else None,
         },
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

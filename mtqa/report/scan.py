@@ -75,6 +75,8 @@ def render_rich_scan(result: ScanResult, console: Console, *, quiet: bool = Fals
                               finding.check, message)
             console.print(table)
     console.print(summary_text(result))
+    if not quiet and result.signature is not None:
+        console.print(f"[dim]signature {escape(str(result.signature))}[/]", soft_wrap=True)
 
 
 def summary_text(result: ScanResult) -> str:
@@ -146,6 +148,8 @@ def scan_to_dict(result: ScanResult) -> dict:
             "seconds": s.seconds,
         },
         "files": files,
+        # Additive to version 1: what checked the files (see docs/json-contract.md).
+        **({"signature": result.signature.to_dict()} if result.signature is not None else {}),
     }
 
 
