@@ -19,12 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import evalsets
+import evalsets  # benchmarks/evalsets.py: the script's own directory is on sys.path
 
 KINDS = ("baselines", "model")
 
@@ -72,12 +70,12 @@ def baseline_features(items: list[dict]) -> list[dict]:
     return records
 
 
-def model_features(items: list[dict], batch: int) -> list[dict]:
+def model_features(items: list[dict], model) -> list[dict]:
     """The neural scorer's features (``mtqa.score.neural``) and its model spans, per item as one pair."""
     from mtqa.score import neural
 
     pairs = [(r["source"], r["target"]) for r in items]
-    results = neural.score_text_pairs(pairs, source_lang="zh", target_lang="en")
+    results = neural.score_text_pairs(pairs, source_lang="zh", target_lang="en", model=model)
     records = []
     for row, result in zip(items, results, strict=True):
         spans = [
@@ -104,10 +102,15 @@ def extract(dataset: str, segments: int | None, kind: str, chunk: int) -> None:
         return
     # Items stay in the sample's segment order (whole segments, seeded hash order), so a run stopped early
     # leaves a smaller sample of complete segments; the model sorts each chunk by length itself.
+    model = None
+    if kind == "model":
+        from mtqa.score.lm import create_model
+
+        model = create_model(quiet=True)  # loaded once, on the first chunk
     started = time.perf_counter()
     for i in range(0, len(todo), chunk):
         part = todo[i : i + chunk]
-        records = baseline_features(part) if kind == "baselines" else model_features(part, chunk)
+        records = baseline_features(part) if model is None else model_features(part, model)
         _append(dataset, kind, records)
         elapsed = time.perf_counter() - started
         print(

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))  # the calibration fit (training code)
 import evalsets
 import fit_calibration as fit
 import metrics
@@ -37,7 +36,7 @@ def cache_path(dataset: str, every_item: bool = False) -> Path:
 def extract(dataset: str, batch_tokens: int = 2048, every_item: bool = False) -> None:
     import torch
 
-    from mtqa.score.lm import GemmaModel
+    from mtqa.score.lm import create_model
     from mtqa.score.neural import MAX_SIDE_CHARS
 
     path = cache_path(dataset, every_item)
@@ -46,9 +45,7 @@ def extract(dataset: str, batch_tokens: int = 2048, every_item: bool = False) ->
         return
     data = evalsets.load(dataset)
     items = data.items if every_item else evalsets.sample(data)
-    model = GemmaModel(quiet=True)
-    model.load()
-    lm = model._lm  # the experiment needs the transformer body, which the interface hides
+    model = create_model(quiet=True)
     ids_of = model.token_ids
 
     encoded = []
@@ -61,7 +58,7 @@ def extract(dataset: str, batch_tokens: int = 2048, every_item: bool = False) ->
         t0 = s0 + len(s) + len(mid)
         encoded.append((ids, (s0, s0 + len(s)), (t0, t0 + len(t))))
     order = sorted(range(len(items)), key=lambda i: len(encoded[i][0]))
-    out = np.zeros((len(items), 4 * lm.config.hidden_size), dtype=np.float32)
+    out = np.zeros((len(items), 4 * model.hidden_size), dtype=np.float32)
     started = time.perf_counter()
     done = 0
     batches: list[list[int]] = [[]]
@@ -72,14 +69,8 @@ def extract(dataset: str, batch_tokens: int = 2048, every_item: bool = False) ->
         current.append(index)
     with torch.inference_mode():
         for batch in batches:
-            longest = max(len(encoded[i][0]) for i in batch)
-            input_ids = torch.zeros((len(batch), longest), dtype=torch.long)
-            mask = torch.zeros((len(batch), longest), dtype=torch.long)
-            for row, i in enumerate(batch):
-                input_ids[row, : len(encoded[i][0])] = torch.tensor(encoded[i][0])
-                mask[row, : len(encoded[i][0])] = 1
-            states = lm.model(input_ids=input_ids, attention_mask=mask, output_hidden_states=True)
-            layers = (states.hidden_states[-1], states.hidden_states[len(states.hidden_states) // 2])
+            states = model.hidden_states([encoded[i][0] for i in batch])
+            layers = (states[-1], states[len(states) // 2])
             for row, i in enumerate(batch):
                 (a, b), (c, d) = encoded[i][1], encoded[i][2]
                 parts = [layer[row, lo:hi].float().mean(0) for layer in layers for lo, hi in ((c, d), (a, b))]

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 import evalsets
 
 TRAIN = ("wmt21_ted_mqm_zhen", "wmt21_news_mqm_zhen")

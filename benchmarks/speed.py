@@ -45,7 +45,7 @@ def _rss_gb() -> float:
 
 
 def worker_prepare(cache: str) -> dict:
-    from mtqa.score.lm import prepare
+    from mtqa.score.lm.prepare import prepare
 
     started = time.perf_counter()
     prepare(Path(cache), force=True, quiet=True)
@@ -54,9 +54,9 @@ def worker_prepare(cache: str) -> dict:
 
 def worker_load(threads: int | None) -> dict:
     started = time.perf_counter()
-    from mtqa.score.lm import GemmaModel
+    from mtqa.score.lm import create_model
 
-    model = GemmaModel(threads=threads, quiet=True)
+    model = create_model(threads=threads, quiet=True)
     model.load()
     return {"load_s": round(time.perf_counter() - started, 2), "threads": model.threads,
             "peak_rss_gb": _rss_gb()}
@@ -79,11 +79,11 @@ def wmt_pairs(count: int) -> list[tuple[str, str]]:
 
 
 def worker_throughput(which: str, count: int, threads: int | None) -> dict:
-    from mtqa.score.lm import GemmaModel
+    from mtqa.score.lm import create_model
     from mtqa.score.neural import score_text_pairs
 
     pairs = sample_pairs() if which == "sample" else wmt_pairs(count)
-    model = GemmaModel(threads=threads, quiet=True)
+    model = create_model(threads=threads, quiet=True)
     model.load()
     threads = model.threads
     score_text_pairs(pairs[:2], model=model)  # first-call allocations out of the timing
@@ -106,13 +106,12 @@ def worker_throughput(which: str, count: int, threads: int | None) -> dict:
 def worker_end_to_end(threads: int | None) -> dict:
     started = time.perf_counter()
     import mtqa
-    from mtqa.score.lm import GemmaModel
-    from mtqa.score.neural import NeuralScorer
+    from mtqa.score.lm import create_model
 
     source = (SAMPLE / "source.zh.txt").read_text(encoding="utf-8")
     target = (SAMPLE / "translation.en.txt").read_text(encoding="utf-8")
     glossary = mtqa.load_glossary(str(SAMPLE / "glossary.tsv"))
-    scorer = NeuralScorer(GemmaModel(threads=threads, quiet=True), quiet=True)
+    scorer = mtqa.create_scorer("neural", model=create_model(threads=threads, quiet=True), quiet=True)
     report = mtqa.check(source, target, glossary=glossary, scorer=scorer)
     cold = time.perf_counter() - started
     started = time.perf_counter()

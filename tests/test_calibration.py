@@ -22,6 +22,7 @@ from mtqa.score.calibration import (
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tools"))  # fit_calibration.py: training code
 
 SHIPPED = ROOT / "mtqa" / "resources" / "calibration.json"
 

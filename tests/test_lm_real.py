@@ -127,3 +127,14 @@ def test_sample_report_has_scores_and_model_findings(model):
     data = json.loads(render_json(report))
     both_sides = [p for p in data["pairs"] if p["source_segments"] and p["target_segments"]]
     assert all(p["adequacy"] is not None and p["estimate"] is not None for p in both_sides)
+
+
+def test_hidden_states_are_public_for_experiments(model):
+    """``benchmarks/hidden_head.py`` reads the transformer body through this, not through private fields."""
+    ids = [model.bos_token_id, *model.token_ids("Hello world")]
+    states = model.hidden_states([ids, ids[:2]])
+    assert len(states) >= 2
+    assert tuple(states[-1].shape) == (2, len(ids), model.hidden_size)
+    # Padding on the right leaves the shorter row's own positions as they are alone.
+    alone = model.hidden_states([ids[:2]])
+    assert (states[-1][1, :2].float() - alone[-1][0].float()).abs().max().item() < 0.1

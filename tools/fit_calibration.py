@@ -1,8 +1,8 @@
 """Fit ``mtqa/resources/calibration.json``: neural features → adequacy, fluency, estimate, predicted MQM.
 
     python benchmarks/extract_features.py          # once: features of the sampled eval items (cached)
-    python benchmarks/fit_calibration.py           # fit on wmt21 TED + news, check on wmt23, write the JSON
-    python benchmarks/fit_calibration.py --dry-run # fit and print, write nothing
+    python tools/fit_calibration.py           # fit on wmt21 TED + news, check on wmt23, write the JSON
+    python tools/fit_calibration.py --dry-run # fit and print, write nothing
 
 Reproducible: the sample is a seeded hash of segment ids (``evalsets.sample``), the fit is deterministic
 (coordinate descent from zero), and the JSON records this script's version and SHA-256, the training
@@ -38,8 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The eval-set loader, metrics and feature cache are benchmark code, not the package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import evalsets
 import metrics
 from extract_features import read_cache
@@ -348,7 +348,7 @@ def main() -> None:
         "features": scales,
         "heads": heads,
         "meta": {
-            "fit_script": "benchmarks/fit_calibration.py",
+            "fit_script": "tools/fit_calibration.py",
             "fit_script_version": FIT_VERSION,
             "fit_script_sha256": script_sha256(),
             "fitted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -1,7 +1,7 @@
 """The calibrated quality estimate: neural features of one pair → adequacy, fluency, estimate (0–100) and a
 predicted MQM-style score.
 
-The mapping is fitted offline by ``benchmarks/fit_calibration.py`` on public human MQM judgments and ships
+The mapping is fitted offline by ``tools/fit_calibration.py`` on public human MQM judgments and ships
 as ``mtqa/resources/calibration.json``. Each *head* is a linear combination of robustly standardised
 features (``(transform(x) − median) / IQR-scale``, clipped to ±``clip``), whose weights were fitted with sign
 constraints where the direction is known (more PMI never lowers adequacy), so the mapping stays monotone in
