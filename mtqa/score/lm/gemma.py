@@ -302,29 +302,44 @@ class GemmaModel:
     def score(
         self, requests: Sequence[Request], progress: Callable[[int], None] | None = None
     ) -> list[list[PieceScores]]:
+        return [scored for scored, _ in self._score(requests, progress, pool=False)]
+
+    def score_pooled(
+        self, requests: Sequence[Request], progress: Callable[[int], None] | None = None
+    ) -> list[tuple[list[PieceScores], object]]:
+        """As ``score``, and per request the mean-pooled hidden states of each scored piece from the same
+        forward pass (for the trained quality head): a float32 array ``[len(request.scored) ×
+        len(POOLED_LAYERS) × hidden_size]``. Costs a few vector means per request, no extra pass."""
+        return self._score(requests, progress, pool=True)
+
+    def _score(
+        self, requests: Sequence[Request], progress: Callable[[int], None] | None, *, pool: bool
+    ) -> list[tuple[list[PieceScores], object]]:
         import torch
 
         self.load()
         encoded, lookup = self.encode(requests)
-        results: list[list[PieceScores] | None] = [None] * len(requests)
+        results: list = [None] * len(requests)
         order = sorted(range(len(requests)), key=lambda i: len(encoded[i][0]))
         with torch.inference_mode():
             lengths = [len(ids) for ids, _ in encoded]
             for batch in _batches(order, lengths, self.batch_tokens):
-                logprobs = self._batch_logprobs([encoded[i] for i in batch])
-                for i, per_request in zip(batch, logprobs, strict=True):
+                logprobs, pooled = self._batch_logprobs([encoded[i] for i in batch], pool=pool)
+                for row, (i, per_request) in enumerate(zip(batch, logprobs, strict=True)):
                     request = requests[i]
                     scored = []
                     for (first, end, piece_index), values in zip(encoded[i][1], per_request, strict=True):
                         ids, offsets = lookup[request.pieces[piece_index]]
                         assert len(ids) == end - first
                         scored.append(PieceScores(list(ids), values, [tuple(o) for o in offsets]))
-                    results[i] = scored
+                    results[i] = (scored, pooled[row] if pooled is not None else None)
                 if progress is not None:
                     progress(len(batch))
-        return results  # type: ignore[return-value]
+        return results
 
-    def _batch_logprobs(self, items: list[_Encoded]) -> list[list[list[float]]]:
+    def _batch_logprobs(self, items: list[_Encoded], *, pool: bool = False) -> tuple[list, list | None]:
+        """Per item, per scored piece, its tokens' log-probs; with ``pool``, also per item the mean hidden
+        state of each scored piece's tokens at each of ``POOLED_LAYERS`` (float32 numpy)."""
         import torch
 
         longest = max(len(ids) for ids, _ in items)
@@ -340,7 +355,9 @@ class GemmaModel:
                 rows.extend([row] * (end - first))
                 cols.extend(range(first - 1, end - 1))
                 targets.extend(ids[first:end])
-        hidden = self._lm.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+        output = self._lm.model(input_ids=input_ids, attention_mask=mask, output_hidden_states=pool)
+        hidden = output.last_hidden_state
+        pooled = _pool(output, items) if pool else None
         picked = hidden[torch.tensor(rows), torch.tensor(cols)]
         flat = self._gather_logprobs(picked, torch.tensor(targets)).tolist() if targets else []
         out: list[list[list[float]]] = []
@@ -351,7 +368,26 @@ class GemmaModel:
                 per_request.append(flat[position : position + end - first])
                 position += end - first
             out.append(per_request)
-        return out
+        return out, pooled
+
+
+# Hidden states the quality head reads: the final-norm output the log-probs are projected from, and the
+# output of the middle decoder layer (more lexical, less specific to the next token).
+POOLED_LAYERS = ("last", "middle")
+
+
+def _pool(output, items: list[_Encoded]) -> list:
+    """Mean hidden state over each scored piece's tokens at each of ``POOLED_LAYERS``, per item."""
+    import torch
+
+    states = output.hidden_states
+    layers = (output.last_hidden_state, states[(len(states) - 1) // 2])
+    pooled = []
+    for row, (_, ranges) in enumerate(items):
+        pieces = [torch.stack([layer[row, first:end].float().mean(0) for layer in layers])
+                  for first, end, _ in ranges]
+        pooled.append(torch.stack(pieces).numpy() if pieces else None)
+    return pooled
 
 
 def _load_checkpoint(path: Path, dtype):
