@@ -108,6 +108,8 @@ def decode(data: bytes, path: str | None = None, encoding: str | None = None,
     utf8 = _utf8_reading(data)
     if utf8 is not None and _utf8_is_sure(utf8):
         return utf8, "utf-8"
+    if utf8 is None:
+        _refuse_damaged_utf8(data, path, option)
     readings = legacy_readings(data)
     if utf8 is not None:
         from charset_normalizer.md import mess_ratio
@@ -145,6 +147,27 @@ def _utf8_reading(data: bytes) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def _refuse_damaged_utf8(data: bytes, path: str | None, option: str) -> None:
+    """UTF-8 with a few invalid bytes (a truncated copy, one Latin-1 line pasted in) is damaged UTF-8, not
+    a legacy encoding: say so rather than list legacy readings. GBK or Big5 text read as UTF-8 has about
+    one valid multi-byte sequence per ten invalid ones (a byte pair is valid UTF-8 by chance about one time
+    in twelve); damaged UTF-8 has more than four valid characters per invalid one."""
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd")
+    valid = sum(1 for ch in text if ord(ch) > 0x7F) - invalid
+    if valid >= UTF8_SURE_CHARACTERS and invalid * 4 < valid:
+        raise InputError(path, f"is UTF-8 except for {invalid} invalid byte sequence(s), the first at byte "
+                               f"{_first_invalid_utf8(data)}; repair the file or give {option}")
+
+
+def _first_invalid_utf8(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(data)
 
 
 def _utf8_is_sure(text: str) -> bool:

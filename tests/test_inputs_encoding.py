@@ -80,3 +80,10 @@ def test_read_text_names_the_flag(tmp_path):
 
 def test_bom_wins_over_detection():
     assert decode(codecs.BOM_UTF8 + ZH.encode(), "b.txt")[1] == "utf-8-sig"
+
+
+def test_utf8_with_a_damaged_byte_is_named_as_such():
+    good = ("source\ttarget\n双碳\tdual carbon\n中国节能\tCECEP\n辽沈战役\tLiaoshen Campaign\n").encode()
+    damaged = good[:30] + b"\xff" + good[30:]
+    with pytest.raises(InputError, match=r"is UTF-8 except for 1 invalid byte sequence\(s\), the first at"):
+        decode(damaged, "g.tsv", flag="--glossary-encoding")
