@@ -58,7 +58,9 @@ def documents(count: int, rng: random.Random) -> list[tuple[str, str, str]]:
             out.append(("en", f"{lines} line(s)", "\n".join(targets[chunk]) + "\n"))
     # Glossary-like documents (a header and 1, 3, 5 term lines), where a Chinese file is shortest: windows of
     # the bundled sample glossary, and term lists made of the shortest WMT21 TED source segments (≤ 12
-    # characters) with their English reference; the TED ones were not looked at when the margin was set.
+    # characters) with their English reference. The TED lists were added after the margin rule was set, and
+    # showed the half-width-katakana misreading that textio._RARE now counts: no set here is held out for
+    # that rule.
     glossary = (Path(__file__).resolve().parents[1] / "samples" / "liaoning-cecep" / "glossary.tsv")
     glossary_lines = [line for line in glossary.read_text(encoding="utf-8").split("\n")[1:] if line.strip()]
     ted = [json.loads(line) for line in
