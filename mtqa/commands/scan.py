@@ -6,7 +6,6 @@ string files paired by locale), incrementally, as a pre-commit hook or a CI step
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
@@ -128,20 +127,14 @@ def run_scan(
     ``model_required``: ``--model`` was typed, so a missing model package is an error.
     ``check_mode``: called by ``mtqa check``, where two JSON files are a source file and its translation.
     """
-    from rich.console import Console
-
     from mtqa.config import find_config, load_config
-    from mtqa.errors import MtqaError
     from mtqa.l10n import scan, scan_json_pair
     from mtqa.l10n.discover import two_json_files
-    from mtqa.report.outputs import plan_outputs, write_report
-    from mtqa.report.scan import RENDERERS, render_rich_scan
+    from mtqa.report.outputs import emit_scan, plan_outputs, require_scan_formats
 
     inputs = [p for p in paths if p.is_file()] + list(glossaries)
     specs = plan_outputs(tuple(formats), output, inputs)
-    for spec in specs:
-        if spec.format == "html":
-            raise MtqaError("--format html renders one document pair; for a repository use json or sarif")
+    require_scan_formats(specs)
     if paths and all(p.is_dir() for p in paths):
         _require_localisation_files(paths)
 
@@ -173,18 +166,5 @@ def run_scan(
         for file_result in result.files:
             if file_result.error:
                 raise InputError(file_result.path, file_result.error)
-    for spec in specs:
-        if spec.format == "rich":
-            if spec.path is None:
-                render_rich_scan(result, Console(), quiet=quiet, verbose=verbose)
-            else:
-                buffer = io.StringIO()
-                render_rich_scan(result, Console(file=buffer, width=110), quiet=quiet, verbose=verbose)
-                write_report(spec.path, buffer.getvalue())
-            continue
-        text = RENDERERS[spec.format](result, options.fail_on)
-        if spec.path is None:
-            sys.stdout.write(text)
-        else:
-            write_report(spec.path, text)
+    emit_scan(result, specs, quiet=quiet, verbose=verbose, fail_on=options.fail_on)
     return 0 if result.summary.passed else 1

@@ -1,7 +1,8 @@
 """Bilingual localisation files → ``BilingualUnit``s: one already-aligned source/target string per unit.
 
-Each format module exposes ``read(path, ...) -> BilingualFile``. The registry below picks the reader by
-extension and, for ambiguous extensions (``.xml``, ``.json``), by a look at the content. Monolingual
+Each format module exposes ``read(path, ...) -> BilingualFile``; the registry ``FORMATS`` below names the
+formats, their extensions and readers, and picks the reader by extension and, for ``.xml``, by the root
+element. A new format is one module and one ``register_format`` call. Monolingual
 key-value JSON needs two files (a source-locale and a target-locale one); ``mtqa.formats.jsonpairs``
 reads such a pair, and ``mtqa.l10n`` finds the pairs by locale naming conventions.
 
@@ -11,6 +12,7 @@ Files are opened read-only and never written. Everything that can go wrong with 
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -100,51 +102,87 @@ def read_text_limited(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# Extension → format name. ``.json`` is monolingual (needs a pair) and listed in MONOLINGUAL.
-EXTENSIONS: dict[str, str] = {
-    ".po": "po",
-    ".pot": "po",
-    ".xlf": "xliff",
-    ".xliff": "xliff",
-    ".tmx": "tmx",
-    ".csv": "csv",
-    ".tsv": "csv",
-}
+@dataclass(frozen=True)
+class FormatInfo:
+    """One bilingual file format: how to recognise its files and which function reads them.
+
+    ``reader`` is the function, or ``"module:function"`` imported on first use (so that listing the
+    formats loads no parser). ``xml_roots``: a ``.xml`` file is of this format when its root element has
+    one of these names. ``multilingual``: a file may hold several target languages, which
+    ``--target-lang`` selects (TMX, locale-column CSV); other formats declare their one target.
+    ``tabular``: files with these extensions may also be glossaries or data tables, so discovery looks at
+    the header before taking one for strings.
+    """
+
+    name: str
+    label: str  # for messages: "PO", "CSV/TSV"
+    extensions: tuple[str, ...]
+    reader: Reader | str
+    xml_roots: tuple[str, ...] = ()
+    multilingual: bool = False
+    tabular: bool = False
+
+    def read(self) -> Reader:
+        if callable(self.reader):
+            return self.reader
+        module, _, function = self.reader.partition(":")
+        return getattr(importlib.import_module(module), function)
+
+
+# The registry of bilingual formats, by name; ``register_format`` adds one (a plugin, a test).
+FORMATS: dict[str, FormatInfo] = {}
+
+
+def register_format(info: FormatInfo) -> FormatInfo:
+    FORMATS[info.name] = info
+    return info
+
+
+for _info in (
+    FormatInfo("po", "PO", (".po", ".pot"), "mtqa.formats.po:read"),
+    FormatInfo("xliff", "XLIFF", (".xlf", ".xliff"), "mtqa.formats.xliff:read", xml_roots=("xliff",)),
+    FormatInfo("tmx", "TMX", (".tmx",), "mtqa.formats.tmx:read", xml_roots=("tmx",), multilingual=True),
+    FormatInfo("csv", "CSV/TSV", (".csv", ".tsv"), "mtqa.formats.csvpairs:read", multilingual=True,
+               tabular=True),
+):
+    register_format(_info)
+
+# Monolingual key-value files: a pair of them (source locale, target locale) is read by ``jsonpairs``.
 MONOLINGUAL: dict[str, str] = {".json": "json"}
 
-_XML_ROOT = re.compile(rb"<(?:[\w.-]+:)?(xliff|tmx)\b")
+
+def format_info(name: str) -> FormatInfo:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise ValueError(f"no reader for format {name!r}") from None
 
 
 def detect_format(path: str | Path, head: bytes | None = None) -> str | None:
     """Format name of a bilingual file by extension, or by its root element for ``.xml`` files; else None."""
     suffix = Path(path).suffix.lower()
-    if suffix in EXTENSIONS:
-        return EXTENSIONS[suffix]
+    for info in FORMATS.values():
+        if suffix in info.extensions:
+            return info.name
     if suffix == ".xml":
+        roots = {root: info.name for info in FORMATS.values() for root in info.xml_roots}
+        if not roots:
+            return None
         if head is None:
             try:
                 with open(path, "rb") as handle:
                     head = handle.read(4096)
             except OSError:
                 return None
-        match = _XML_ROOT.search(head)
+        names = "|".join(re.escape(root) for root in roots)
+        match = re.search(rb"<(?:[\w.-]+:)?(" + names.encode() + rb")\b", head)
         if match:
-            return match.group(1).decode()
+            return roots[match.group(1).decode()]
     return None
 
 
 def reader_for(format_name: str) -> Reader:
-    if format_name == "po":
-        from mtqa.formats.po import read
-    elif format_name == "xliff":
-        from mtqa.formats.xliff import read
-    elif format_name == "tmx":
-        from mtqa.formats.tmx import read
-    elif format_name == "csv":
-        from mtqa.formats.csvpairs import read
-    else:
-        raise ValueError(f"no reader for format {format_name!r}")
-    return read
+    return format_info(format_name).read()
 
 
 def read_bilingual(
@@ -158,22 +196,26 @@ def read_bilingual(
     format_name = detect_format(path)
     if format_name is None:
         check_size(path)
-        raise InputError(str(path), "not a supported bilingual file (PO, XLIFF, TMX, CSV/TSV)")
+        known = ", ".join(info.label for info in FORMATS.values())
+        raise InputError(str(path), f"not a supported bilingual file ({known})")
     return reader_for(format_name)(
         path, source_lang=source_lang, target_lang=target_lang, include_fuzzy=include_fuzzy
     )
 
 
 __all__ = [
-    "EXTENSIONS",
+    "FORMATS",
     "MAX_FILE_BYTES",
     "MONOLINGUAL",
     "BilingualFile",
     "BilingualUnit",
+    "FormatInfo",
     "check_size",
     "detect_format",
+    "format_info",
     "read_bilingual",
     "read_limited",
     "read_text_limited",
     "reader_for",
+    "register_format",
 ]

@@ -31,7 +31,7 @@ from mtqa.data import (
     Summary,
 )
 from mtqa.errors import InputError, MtqaError
-from mtqa.formats import BilingualFile, BilingualUnit, detect_format, read_bilingual
+from mtqa.formats import BilingualFile, BilingualUnit, detect_format, format_info, read_bilingual
 from mtqa.l10n.cache import ResultCache, glossary_version, unit_key
 from mtqa.l10n.discover import base_locale as _base
 from mtqa.languages import Language, detect_language, get_language
@@ -173,7 +173,8 @@ class L10nChecker:
     def read(self, path: str | Path) -> BilingualFile:
         # TMX and locale-column CSV hold several languages and need the choice; PO and XLIFF declare their
         # own target, which --target-lang then selects rather than overrides.
-        selects = detect_format(path) in ("tmx", "csv")
+        format_name = detect_format(path)
+        selects = format_name is not None and format_info(format_name).multilingual
         return read_bilingual(
             path,
             source_lang=self.source_lang,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtqa.errors import MtqaError
-from mtqa.formats import detect_format
+from mtqa.formats import detect_format, format_info
 
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mtqa-cache"}
 GLOSSARY_NAMES = ("glossary.tsv", "glossary.csv", "glossary.tbx")
@@ -86,10 +86,15 @@ def discover(root: Path) -> RepoFiles:
             format_name = detect_format(path)
             if format_name is None:
                 continue
-            if format_name == "csv" and not _is_string_table(path):
+            if format_info(format_name).tabular and not _is_string_table(path):
                 continue
             found.bilingual.append(path)
     return found
+
+
+def _tabular(path: Path) -> bool:
+    format_name = detect_format(path)
+    return format_name is not None and format_info(format_name).tabular
 
 
 def _is_string_table(path: Path) -> bool:
@@ -150,7 +155,7 @@ def collect(roots: Sequence[Path]) -> RepoFiles:
                     collected.json_groups.setdefault(f"{base}::{group}", {}).update(members)
         elif root.name.lower() in GLOSSARY_NAMES:
             continue
-        elif detect_format(root) == "csv" and root.exists() and not _is_string_table(root):
+        elif _tabular(root) and root.exists() and not _is_string_table(root):
             continue  # a glossary or a data table staged with the strings: not ours to check
         else:
             collected.bilingual.append(root)

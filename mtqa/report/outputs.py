@@ -17,6 +17,7 @@ import io
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,9 +26,136 @@ from mtqa.data import Report, Severity
 from mtqa.errors import MtqaError
 
 if TYPE_CHECKING:
+    from mtqa.l10n import ScanResult
     from mtqa.metrics import ReferenceMetrics
 
-FORMATS = ("rich", "json", "html", "sarif", "junit", "github")
+@dataclass(frozen=True)
+class RenderContext:
+    """What a renderer may use besides the report: the gate (JUnit marks failures by it), the reference
+    metrics of a run with ``--reference``, and the terminal's quiet/verbose flags."""
+
+    fail_on: Severity | None = Severity.MAJOR
+    reference: ReferenceMetrics | None = None
+    quiet: bool = False
+    verbose: bool = False
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One ``--format``: how it renders a document report and, if it can, a scan of many files.
+
+    A text renderer returns the text (``document(report, context) -> str``); a ``console`` renderer
+    writes to a rich ``Console`` instead (``document(report, console, context)``), which goes to the
+    terminal or, with ``FMT=PATH``, to a file. ``shares_stdout``: its output may go to standard output
+    beside a console renderer's (GitHub workflow commands, which the runner picks out of the log).
+    """
+
+    name: str
+    document: Callable
+    scan: Callable | None = None  # None: the format has no rendering of a scan (one document pair only)
+    console: bool = False
+    shares_stdout: bool = False
+
+
+RENDERERS: dict[str, Renderer] = {}
+
+
+def register_renderer(renderer: Renderer) -> Renderer:
+    """Add (or replace) the ``--format`` called ``renderer.name``."""
+    RENDERERS[renderer.name] = renderer
+    return renderer
+
+
+# Built-in renderers: each imports its module on first use, so that choosing one format loads no other.
+
+def _rich(report: Report, console, context: RenderContext) -> None:
+    from mtqa.report.rich_report import render_rich
+
+    render_rich(report, console, verbose=context.verbose, quiet=context.quiet, reference=context.reference)
+
+
+def _rich_scan(result: ScanResult, console, context: RenderContext) -> None:
+    from mtqa.report.scan import render_rich_scan
+
+    render_rich_scan(result, console, quiet=context.quiet, verbose=context.verbose)
+
+
+def _json(report: Report, context: RenderContext) -> str:
+    from mtqa.report.json_report import report_to_dict
+    from mtqa.report.locations import finding_id
+
+    data = report_to_dict(report)
+    # Additive to the version-1 contract: the id that ignore rules in the config file take.
+    for finding, entry in zip(report.findings, data["findings"], strict=True):
+        entry.setdefault("id", finding_id(finding))
+    if context.reference is not None:
+        from mtqa.metrics import reference_to_dict
+
+        data["reference"] = reference_to_dict(context.reference)
+        for pair in data["pairs"]:
+            pair["chrf"] = context.reference.pair_chrf.get(pair["id"])
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _json_scan(result: ScanResult, context: RenderContext) -> str:
+    from mtqa.report.scan import render_json_scan
+
+    return render_json_scan(result, context.fail_on)
+
+
+def _html(report: Report, context: RenderContext) -> str:
+    from mtqa.report.html import render_html
+
+    return render_html(report, context.reference)
+
+
+def _sarif(report: Report, context: RenderContext) -> str:
+    from mtqa.report.sarif import render_sarif
+
+    return render_sarif(report)
+
+
+def _sarif_scan(result: ScanResult, context: RenderContext) -> str:
+    from mtqa.report.scan import render_sarif_scan
+
+    return render_sarif_scan(result, context.fail_on)
+
+
+def _junit(report: Report, context: RenderContext) -> str:
+    from mtqa.report.junit import render_junit
+
+    return render_junit(report, fail_on=context.fail_on)
+
+
+def _junit_scan(result: ScanResult, context: RenderContext) -> str:
+    from mtqa.report.scan import render_junit_scan
+
+    return render_junit_scan(result, context.fail_on)
+
+
+def _github(report: Report, context: RenderContext) -> str:
+    from mtqa.report.github import render_github
+
+    return render_github(report)
+
+
+def _github_scan(result: ScanResult, context: RenderContext) -> str:
+    from mtqa.report.scan import render_github_scan
+
+    return render_github_scan(result, context.fail_on)
+
+
+for _renderer in (
+    Renderer("rich", _rich, _rich_scan, console=True),
+    Renderer("json", _json, _json_scan),
+    Renderer("html", _html),
+    Renderer("sarif", _sarif, _sarif_scan),
+    Renderer("junit", _junit, _junit_scan),
+    Renderer("github", _github, _github_scan, shares_stdout=True),
+):
+    register_renderer(_renderer)
+# The built-in format names (the registry itself may hold more).
+FORMATS = tuple(RENDERERS)
 
 
 @dataclass(frozen=True)
@@ -39,8 +167,8 @@ class OutputSpec:
 def parse_format(value: str) -> OutputSpec:
     name, sep, path = value.partition("=")
     name = name.strip().lower()
-    if name not in FORMATS:
-        raise MtqaError(f"--format {value}: unknown format {name!r} (known: {', '.join(FORMATS)})")
+    if name not in RENDERERS:
+        raise MtqaError(f"--format {value}: unknown format {name!r} (known: {', '.join(RENDERERS)})")
     if sep and not path:
         raise MtqaError(f"--format {value}: empty path after '='")
     return OutputSpec(name, Path(path) if path else None)
@@ -58,8 +186,11 @@ def plan_outputs(formats: tuple[str, ...] | list[str], output: Path | None,
             )
         specs = [OutputSpec(s.format, output) if s is without_path[0] else s for s in specs]
     to_stdout = [spec.format for spec in specs if spec.path is None]
-    if len([f for f in to_stdout if f != "github"]) > 1 or (
-        "github" in to_stdout and len(to_stdout) > 1 and set(to_stdout) != {"github", "rich"}
+    sharing = [f for f in to_stdout if RENDERERS[f].shares_stdout]
+    others = [f for f in to_stdout if not RENDERERS[f].shares_stdout]
+    # One format on standard output; or one that shares it (github) beside one console renderer (rich).
+    if len(to_stdout) > 1 and not (
+        len(sharing) == 1 and len(others) == 1 and RENDERERS[others[0]].console
     ):
         raise MtqaError(
             f"formats {', '.join(to_stdout)} would all write to standard output; give each but one a file "
@@ -86,54 +217,57 @@ def plan_outputs(formats: tuple[str, ...] | list[str], output: Path | None,
 
 def render(report: Report, fmt: str, *, fail_on: Severity | None = Severity.MAJOR,
            reference: ReferenceMetrics | None = None) -> str:
-    """Render one machine or HTML format as text (``rich`` is written to a console instead)."""
-    if fmt == "json":
-        from mtqa.report.json_report import report_to_dict
-        from mtqa.report.locations import finding_id
-
-        data = report_to_dict(report)
-        # Additive to the version-1 contract: the id that ignore rules in the config file take.
-        for finding, entry in zip(report.findings, data["findings"], strict=True):
-            entry.setdefault("id", finding_id(finding))
-        if reference is not None:
-            from mtqa.metrics import reference_to_dict
-
-            data["reference"] = reference_to_dict(reference)
-            for pair in data["pairs"]:
-                pair["chrf"] = reference.pair_chrf.get(pair["id"])
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if fmt == "html":
-        from mtqa.report.html import render_html
-
-        return render_html(report, reference)
-    if fmt == "sarif":
-        from mtqa.report.sarif import render_sarif
-
-        return render_sarif(report)
-    if fmt == "junit":
-        from mtqa.report.junit import render_junit
-
-        return render_junit(report, fail_on=fail_on)
-    if fmt == "github":
-        from mtqa.report.github import render_github
-
-        return render_github(report)
-    raise MtqaError(f"unknown format {fmt!r}")
+    """Render one text format (not a console one such as ``rich``) as text."""
+    renderer = RENDERERS.get(fmt)
+    if renderer is None or renderer.console:
+        raise MtqaError(f"unknown format {fmt!r}" if renderer is None else f"{fmt} renders to a console")
+    return renderer.document(report, RenderContext(fail_on=fail_on, reference=reference))
 
 
 def emit_reports(report: Report, specs: list[OutputSpec], *, quiet: bool = False, verbose: bool = False,
                  fail_on: Severity | None = Severity.MAJOR,
                  reference: ReferenceMetrics | None = None) -> None:
+    """Write one document report in every planned format."""
+    context = RenderContext(fail_on=fail_on, reference=reference, quiet=quiet, verbose=verbose)
     for spec in specs:
-        if spec.format == "rich":
-            _emit_rich(report, spec.path, quiet=quiet, verbose=verbose, reference=reference)
-            continue
-        text = render(report, spec.format, fail_on=fail_on, reference=reference)
+        renderer = RENDERERS[spec.format]
+        _emit(spec, renderer, renderer.document, report, context, width=100)
+
+
+def emit_scan(result: ScanResult, specs: list[OutputSpec], *, quiet: bool = False, verbose: bool = False,
+              fail_on: Severity | None = Severity.MAJOR) -> None:
+    """Write a scan in every planned format (``require_scan_formats`` has refused those without one)."""
+    context = RenderContext(fail_on=fail_on, quiet=quiet, verbose=verbose)
+    for spec in specs:
+        renderer = RENDERERS[spec.format]
+        _emit(spec, renderer, renderer.scan, result, context, width=110)
+
+
+def require_scan_formats(specs: list[OutputSpec]) -> None:
+    for spec in specs:
+        if RENDERERS[spec.format].scan is None:
+            raise MtqaError(f"--format {spec.format} renders one document pair; for a repository use json or "
+                            "sarif")
+
+
+def _emit(spec: OutputSpec, renderer: Renderer, function: Callable, subject, context: RenderContext, *,
+          width: int) -> None:
+    if renderer.console:
+        from rich.console import Console
+
         if spec.path is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            _write(spec.path, text)
+            function(subject, Console(), context)
+            return
+        buffer = io.StringIO()
+        function(subject, Console(file=buffer, width=width), context)
+        write_report(spec.path, buffer.getvalue())
+        return
+    text = function(subject, context)
+    if spec.path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_report(spec.path, text)
 
 
 def check_writable(path: Path, fmt: str) -> None:
@@ -187,21 +321,3 @@ def _mode_for(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
-
-
-def _write(path: Path, text: str) -> None:
-    write_report(path, text)
-
-
-def _emit_rich(report: Report, path: Path | None, *, quiet: bool, verbose: bool,
-               reference: ReferenceMetrics | None) -> None:
-    from rich.console import Console
-
-    from mtqa.report.rich_report import render_rich
-
-    if path is None:
-        render_rich(report, Console(), verbose=verbose, quiet=quiet, reference=reference)
-        return
-    buffer = io.StringIO()
-    render_rich(report, Console(file=buffer, width=100), verbose=verbose, quiet=quiet, reference=reference)
-    write_report(path, buffer.getvalue())

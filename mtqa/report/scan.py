@@ -226,11 +226,3 @@ def render_github_scan(result: ScanResult, fail_on: Severity | None = None) -> s
                f"{s.findings['critical']} critical, {s.findings['major']} major, {s.findings['minor']} minor")
     lines.append(f"::notice title=mtqa::{escape_data(summary)}")
     return "\n".join(lines) + "\n"
-
-
-RENDERERS = {
-    "json": render_json_scan,
-    "sarif": render_sarif_scan,
-    "junit": render_junit_scan,
-    "github": render_github_scan,
-}
