@@ -154,3 +154,13 @@ def test_write_report_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
         write_report(path, "new report")
     assert path.read_text(encoding="utf-8") == "previous report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_align_takes_per_side_encodings_and_checks_its_output_first(latin1_pair, tmp_path):
+    refused = run_mtqa("align", *latin1_pair, "--aligner", "length")
+    assert_one_line_error(refused, "--target-encoding")
+    aligned = run_mtqa("align", *latin1_pair, "--aligner", "length", "--target-encoding", "latin-1",
+                       "-f", "tsv")
+    assert aligned.returncode == 0 and "naïve" in aligned.stdout
+    unwritable = run_mtqa("align", *latin1_pair, "--target-encoding", "latin-1", "-o", tmp_path / "no" / "a")
+    assert_one_line_error(unwritable, "does not exist")

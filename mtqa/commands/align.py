@@ -16,7 +16,13 @@ from pathlib import Path
 
 import click
 
-from mtqa.commands.common import aligner_option, encoding_option, language_options, make_aligner
+from mtqa.commands.common import (
+    aligner_option,
+    encoding_option,
+    language_options,
+    make_aligner,
+    side_encoding_options,
+)
 
 FORMATS = ("beads", "tsv", "json")
 
@@ -32,6 +38,7 @@ FORMATS = ("beads", "tsv", "json")
                 "when installed.")
 @language_options()
 @encoding_option()
+@side_encoding_options(glossary=False)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write to FILE instead of standard output.")
 def command(
@@ -43,15 +50,20 @@ def command(
     source_lang: str | None,
     target_lang: str | None,
     encoding: str | None,
+    source_encoding: str | None,
+    target_encoding: str | None,
     output: Path | None,
 ) -> None:
     """Align the sentences of SOURCE and TARGET (a translation) and print the beads."""
     from mtqa.errors import InputError
     from mtqa.pipeline import align, prepare
+    from mtqa.report.outputs import check_writable, write_report
     from mtqa.textio import read_text
 
-    source_text, _ = read_text(source_path, encoding)
-    target_text, _ = read_text(target_path, encoding)
+    if output is not None:
+        check_writable(output, output_format)  # before the encoder loads, not after the alignment
+    source_text, _ = read_text(source_path, source_encoding or encoding, "--source-encoding")
+    target_text, _ = read_text(target_path, target_encoding or encoding, "--target-encoding")
     prepared = prepare(source_text, target_text, source_lang=source_lang, target_lang=target_lang,
                        source_path=str(source_path), target_path=str(target_path),
                        pre_segmented=pre_segmented)
@@ -72,7 +84,7 @@ def command(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_report(output, text)
 
 
 def _ids(ids: tuple[int, ...]) -> str:

@@ -44,17 +44,19 @@ def encoding_option(help: str = "Encoding of the input files (default: detected)
     return click.option("--encoding", help=help)
 
 
-def side_encoding_options() -> Decorator:
+def side_encoding_options(*, glossary: bool = True) -> Decorator:
     """Per-file encodings on top of ``--encoding`` (the default for both sides): a UTF-8 source may come with
     a Latin-1 target. Detection refuses rather than guesses, and its error names the flag to give."""
-    return _stack(
+    options = [
         click.option("--source-encoding", metavar="NAME", help="Encoding of the source file (default: "
                      "--encoding, else detected)."),
         click.option("--target-encoding", metavar="NAME", help="Encoding of the target and reference files "
                      "(default: --encoding, else detected)."),
-        click.option("--glossary-encoding", metavar="NAME", help="Encoding of the glossary files (default: "
-                     "--encoding, else detected)."),
-    )
+    ]
+    if glossary:
+        options.append(click.option("--glossary-encoding", metavar="NAME", help="Encoding of the glossary "
+                                    "files (default: --encoding, else detected)."))
+    return _stack(*options)
 
 
 def report_options(names: str, example: str) -> Decorator:
