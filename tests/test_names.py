@@ -118,3 +118,7 @@ def test_plural_possessive_and_spelt_out_forms_keep_the_name(source, target):
 )
 def test_near_misses_still_report_the_name(source, target, name):
     assert [f.source_span.text for f in run([source], [target])] == [name]
+
+
+def test_decimal_quantity_is_not_a_name():
+    assert [name for _, _, name in source_names("温度为2.726K，3K背景辐射，5G网络", HAN)] == ["3K", "5G"]

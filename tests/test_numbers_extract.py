@@ -231,3 +231,29 @@ def test_english_numbers_in_words_found_on_human_translations(text, expected):
 @pytest.mark.parametrize("text", ["in her twenties", "several decades", "decades ago"])
 def test_english_near_misses_without_a_number(text):
     assert en_numbers(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # MAC-Dev: 一百多亿年前 ("more than ten billion years ago") was read as 100.
+        ("一百多亿年前", [(10_000_000_000, "number")]),
+        ("三十多万人", [(300_000, "number")]),
+        ("一千多万元", [(10_000_000, "number")]),
+        ("十余万人", [(100_000, "number")]),
+        ("30多万人", [(300_000, "number")]),
+        # Near misses: 多 before a measure word or a noun does not scale anything.
+        ("两百多年", [(200, "number")]),
+        ("三十多个", [(30, "number")]),
+    ],
+)
+def test_chinese_multiplier_after_approximation(text, expected):
+    assert values(zh_numbers(text)) == [(float(v), k) for v, k in expected]
+
+
+def test_decimal_number_with_a_unit_letter_is_a_measurement():
+    # 2.726K (kelvin) is a quantity; 5G, 4K, 3K stay names (no decimal fraction).
+    assert values(zh_numbers("温度为2.726K的黑体")) == [(2.726, "number")]
+    assert values(en_numbers("at a temperature of 2.7255 K")) == [(2.7255, "number")]
+    assert zh_numbers("5G网络和4K电视") == []
+    assert en_numbers("a 5G network") == []

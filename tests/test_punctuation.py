@@ -122,3 +122,12 @@ def test_no_final_stop_needed_for_a_headline():
 def test_unaligned_furniture_is_not_checked():
     findings = run(["会谈。"], ["Talks.", "See also  The domestic supply"], beads=[([0], [0]), ([], [1])])
     assert findings == []
+
+
+def test_spaced_ellipsis_is_not_a_space_before_a_stop():
+    # Issue 14 / MAC-Dev: published fiction writes the ellipsis ". . ." (Chicago style): 16 false findings.
+    assert run(["没…… 没什么。”"], ["'Oh . . . nothing.'"]) == []
+    assert run(["大哥哥们…… 饶了我吧……"], ["'Elder brothers . . . spare me . . .'"]) == []
+    # Near miss: a space before a single full stop is still reported.
+    findings = run(["没什么。"], ["It is nothing ."])
+    assert [f.message for f in findings] == ["space before '.'"]

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from mtqa.checks import CheckContext, register_check
 from mtqa.data import AlignedPair, Category, Finding, Severity
-from mtqa.languages.numbers_en import LATIN_UNITS, UNIT_WORDS
+from mtqa.languages.numbers_en import LATIN_UNITS, UNIT_WORDS, is_measurement
 
 CHECK = "names"
 # Words of Latin letters and digits (inner . - & ' allowed), joined by single spaces: "iPhone 14 Pro".
@@ -62,8 +62,8 @@ def _is_name(name: str, source_script: re.Pattern[str]) -> bool:
     if not _LETTER.search(name) or source_script.search(name) or _CLOCK.fullmatch(name):
         return False
     unit = _NUMBER_WITH_UNIT.fullmatch(name)
-    if name in _UNITS or (unit and unit.group(1) in _UNITS):
-        return False  # 100MW is a quantity: the numbers check compares it
+    if name in _UNITS or (unit and (unit.group(1) in _UNITS or is_measurement(name, unit.group(1)))):
+        return False  # 100MW, 2.726K are quantities: the numbers check compares them
     # C位 ("centre position"), A：(an interview's answer): single letters are used as words.
     return len(name) > 1
 

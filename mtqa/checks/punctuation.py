@@ -73,8 +73,9 @@ def _spacing(ctx, pair, offset: int, text: str, rules: Punctuation) -> Iterator[
                        "doubled space inside a sentence", " ")
     if rules.no_space_before:
         marks = re.escape(rules.no_space_before)
-        # "word ," but not an ellipsis " ..." or a decimal " .5".
-        pattern = re.compile(rf"(?<=\w) +(?=[{marks}](?:\s|$))(?!\.\.)")
+        # "word ," but not an ellipsis " ...", a spaced ellipsis " . . ." (the style of published fiction)
+        # or a decimal " .5".
+        pattern = re.compile(rf"(?<=\w) +(?=[{marks}](?:\s|$))(?!\.\.)(?!\. \.)")
         for match in pattern.finditer(text):
             mark = text[match.end()]
             yield _finding(ctx, pair, offset + match.start(), offset + match.end() + 1,

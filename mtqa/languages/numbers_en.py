@@ -219,7 +219,8 @@ def extract_numbers(text: str) -> list[NumberMention]:
             continue
         if not (match.group("ordinal") or match.group("scale") or match.group("percent")):
             latin = _LATIN_AFTER.match(text, match.end("digits"))
-            if (latin and latin.group() not in LATIN_UNITS and latin.group() not in ("x", "am", "pm")) or (
+            measured = latin and is_measurement(match.group("digits"), latin.group())
+            if (latin and not measured and latin.group() not in ("x", "am", "pm")) or (
                 _LETTER_NAME.match(text, match.end("digits"))
             ):
                 continue  # 5G, 3D, 737MAX: a name (the names check compares those)
@@ -306,6 +307,12 @@ def extract_numbers(text: str) -> list[NumberMention]:
         add(NumberMention(float(value), kind, start, end, text[start:end]))
 
     return sorted(mentions, key=lambda m: m.start)
+
+
+def is_measurement(number: str, letters: str) -> bool:
+    """Are letters glued to a number its unit: a known unit (100MW), or any short one after a decimal
+    fraction (2.726K, 1.5T), which names and model numbers (5G, 4K, A320) do not carry?"""
+    return letters in LATIN_UNITS or ("." in number and len(letters) <= 2)
 
 
 def glued_to_a_word(before: str) -> bool:

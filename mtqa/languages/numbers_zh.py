@@ -16,7 +16,13 @@ from itertools import pairwise
 import cn2an
 
 from mtqa.languages import NumberMention
-from mtqa.languages.numbers_en import LATIN_UNITS, clock_spans, clock_times, glued_to_a_word, iso_dates
+from mtqa.languages.numbers_en import (
+    clock_spans,
+    clock_times,
+    glued_to_a_word,
+    is_measurement,
+    iso_dates,
+)
 
 # Full-width digits and signs map one-to-one onto ASCII, so offsets into the normalised text stay valid.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％，：", "0123456789.%,:")
@@ -56,6 +62,7 @@ _HOUR_POINT = re.compile(rf"点(?:[半整钟]|[\d{_CN_ALL}]+分)")
 _TENTHS = re.compile(r"成(?![员为立功本果熟就长交绩分效型片])")
 # Words of approximation that may sit between a number and its measure word (三十多个, 十余家).
 _APPROX_AFTER = "多余来"
+_APPROX_SCALE = re.compile(r"[多余](?P<mult>[百千万亿]{1,2})")
 # Vague numbers: 数十 ("dozens"), 几百 ("hundreds"), not a value a translation has to keep.
 _VAGUE_BEFORE = "数几"
 # 亿 alone after these means "(over) a hundred million": 上亿元, 超亿.
@@ -114,7 +121,8 @@ def extract_numbers(text: str) -> list[NumberMention]:
             position = match.start() + 1
             continue
         found.extend(raws)
-        position = match.end()
+        # Past a multiplier read after the run (三十多万): it is part of this number, not one of its own.
+        position = max([match.end()] + [raw.mention.end for raw in raws])
     numbers = _mark_days(_join_ranges(_half_hours(normal, text, found), normal), normal)
     numbers = _counts_of_lists(numbers, normal)
     dates = [replace(d, text=text[d.start : d.end]) for d in dates]
@@ -128,7 +136,7 @@ def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
         if glued_to_a_word(normal[: match.start("arabic")]):
             return ()  # part of a name or model number (A320, COVID-19): the names check owns it
         latin = _LATIN_AFTER.match(normal, end)
-        if latin and latin.group() not in LATIN_UNITS:
+        if latin and not is_measurement(match.group("arabic"), latin.group()):
             return ()  # 5G, 3D, 4K
         value = float(match.group("arabic").replace(",", ""))
         multipliers = match.group("mult") or ""
@@ -159,6 +167,14 @@ def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
         # a measure word or 千/百/万.
         run, end = run[:-1], end - 1
     after, end = _after(normal, end)
+    # 三十多万 "over 300,000", 一百多亿 "over ten billion": the multiplier after 多/余 scales the number.
+    scaled = _APPROX_SCALE.match(after)
+    scale = 1.0
+    if scaled and any(char in _CN_DIGITS or char == "十" for char in run):
+        for char in scaled.group("mult"):
+            scale *= _MULTIPLIER[char]
+        end += scaled.end()
+        after = after[scaled.end() :]
     if normal[match.start() - 1 : match.start()] in tuple(_VAGUE_BEFORE) and not pre:
         return ()
     before = normal[: match.start()]
@@ -211,13 +227,14 @@ def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
     value = _cn_value(run)
     if value is None:
         return ()
+    value *= scale
     kind = _kind(value, after, pre, digits=len(run) if pure_digits else 0)
     value = value % 100 if kind == "decade" else value
     if after.startswith(("年半", "个半")):
         value += 0.5  # 两年半: two and a half years
     if kind == "number" and _TENTHS.match(after):
         value, kind = value * 10, "percent"
-    factor = 1e8 if run.endswith("亿") else 1e4 if run.endswith("万") else 1.0
+    factor = scale if scale > 1 else 1e8 if run.endswith("亿") else 1e4 if run.endswith("万") else 1.0
     return (_Raw(NumberMention(value, kind, start, end, original[start:end]), factor),)
 
 
