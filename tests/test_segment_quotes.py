@@ -128,3 +128,19 @@ def test_quotation_document_checks_clean_end_to_end(tmp_path):
     assert report["findings"] == []
     assert [len(pair["source_segments"]) for pair in report["pairs"]] == [1] * 7
     assert [len(pair["target_segments"]) for pair in report["pairs"]] == [1] * 7
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["韦小宝道：“我…… 我昨晚杀了这小孩子，吓得什么都忘了。", "“大哥哥们…… 饶了我吧……”",
+     "韦小宝道：“那部书…… 书…… 我…… 我……”"],
+)
+def test_chinese_ellipsis_inside_a_quotation_is_a_pause(text):
+    # MAC-Dev: stammered speech cut into fragments ("书…… 我…… 我……”") that matched nothing.
+    assert texts(text, ZH) == [text]
+
+
+def test_chinese_ellipsis_outside_a_quotation_still_ends_a_sentence():
+    assert texts("他走了…… 再也没回来。", ZH) == ["他走了……", "再也没回来。"]
+    expected = ["物价指数又见“3字头”……", "近期，当局发布数据。"]
+    assert texts("物价指数又见“3字头”……近期，当局发布数据。", ZH) == expected

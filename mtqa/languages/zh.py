@@ -13,15 +13,33 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f
 _SENTENCE_END = re.compile(r"(?:[。！？!?；;]+|…{1,2}|\.{3,})[”’」』）)》\]】\"']*")
 
 
+# An ellipsis inside a quotation that goes on is the speaker faltering (“我…… 我昨晚……”), not a sentence
+# end; English keeps it in one sentence too ("'I . . . I killed him'").
+_ELLIPSIS = re.compile(r"(?:…{1,2}|\.{3,})\s*")
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
+    open_quotes = 0
+    counted = 0
     for match in _SENTENCE_END.finditer(text):
+        open_quotes += _quote_depth(text, counted, match.start())
+        counted = match.start()
+        faltering = open_quotes > 0 and _ELLIPSIS.fullmatch(text, match.start(), match.end())
+        if faltering and match.end() < len(text):
+            continue
         spans.append((start, match.end()))
         start = match.end()
     if start < len(text):
         spans.append((start, len(text)))
     return _attach_attributions(text, [(s, e) for s, e in spans if text[s:e].strip()])
+
+
+def _quote_depth(text: str, start: int, end: int) -> int:
+    return sum(text.count(mark, start, end) for mark in "“「『") - sum(
+        text.count(mark, start, end) for mark in "”」』"
+    )
 
 
 # A quotation followed by its attribution (“……？”记者问。 “……。”他说，“……”) is one sentence, as in the
