@@ -257,3 +257,16 @@ def test_decimal_number_with_a_unit_letter_is_a_measurement():
     assert values(en_numbers("at a temperature of 2.7255 K")) == [(2.7255, "number")]
     assert zh_numbers("5G网络和4K电视") == []
     assert en_numbers("a 5G network") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # WMT21 news reference headline: "RMB280 Million" was read as 280 against 2.8亿.
+        ("Allocates RMB280 Million Emergency Fund", [(280_000_000, "number")]),
+        ("GDP Grows 5 Percent", [(5, "percent")]),
+        ("3.5 BILLION", [(3_500_000_000, "number")]),
+    ],
+)
+def test_english_scale_and_percent_words_in_headline_case(text, expected):
+    assert values(en_numbers(text)) == [(float(v), k) for v, k in expected]

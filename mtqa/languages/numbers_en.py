@@ -48,12 +48,13 @@ _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _MONTH_DAY = re.compile(rf"\b(?P<month>{_MONTH_NAME})(?:\s+{_DAY}(?![\d,.]\d|\w))?")
 _DAY_MONTH = re.compile(rf"(?<![\w.,]){_DAY}\s+(?:of\s+)?(?P<month>{_MONTH_NAME})")
 
-_PERCENT = r"(?P<percent>\s?%|\s+percent\b|\s+per\s+cent\b|\s+percentage\s+points?\b|\s+pct\b)"
+_PERCENT = r"(?P<percent>\s?%|(?i:\s+percent\b|\s+per\s+cent\b|\s+percentage\s+points?\b|\s+pct\b))"
 _SCALE_WORDS = "|".join(_SCALES)
 _DIGITS = re.compile(
     r"(?:(?<![\w.])|(?<=RMB|CNY|USD|HKD|EUR|GBP|JPY|SGD|AUD|CAD|NTD|MOP|KRW|INR)|(?<=RM))"
     r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    rf"(?:(?P<ordinal>st|nd|rd|th)\b|\s*(?P<scale>{_SCALE_WORDS}|bn|mn|mln|tn)\b)?"
+    # Scale words in any case: headlines capitalise them ("RMB280 Million").
+    rf"(?:(?P<ordinal>st|nd|rd|th)\b|\s*(?P<scale>(?i:{_SCALE_WORDS}|bn|mn|mln|tn))\b)?"
     rf"{_PERCENT}?"
 )
 _DIGIT_WORDS = "|".join(list(_UNITS)[1:10])
@@ -111,7 +112,7 @@ _DECADE_WORD = re.compile(
 # "12 to 14 million", "3-5%": the first number of a range borrows the scale and percent of the second.
 _RANGE_NEXT = re.compile(
     rf"\s*(?:to|-|–|—|and|or)\s*\$?(?P<next>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    rf"(?:\s*(?P<scale>{_SCALE_WORDS}|bn|mn|mln|tn)\b)?{_PERCENT}?"
+    rf"(?:\s*(?P<scale>(?i:{_SCALE_WORDS}|bn|mn|mln|tn))\b)?{_PERCENT}?"
 )
 # 1990s, '90s, post-90s: compared by the decade's two digits (Chinese 90年代, 90后).
 _DECADE = re.compile(
