@@ -12,8 +12,12 @@ from pathlib import Path
 
 from mtqa.errors import InputError
 
-# Larger inputs are refused rather than read into memory: a news article or a string file is far smaller.
-MAX_INPUT_BYTES = 50 * 1024 * 1024
+_MB = 1024 * 1024
+# Larger inputs are refused by their size, before a byte is read. Documents are segmented and aligned as
+# wholes (time and memory grow with their length): a news article or a book chapter is far below this.
+MAX_INPUT_BYTES = 50 * _MB
+# Localisation files are checked string by string, and translation memories (TMX) run to tens of MB.
+MAX_STRING_FILE_BYTES = 200 * _MB
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -24,22 +28,39 @@ _BOMS = (
 )
 
 
-def read_bytes(path: str | Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+def check_size(path: str | Path, max_bytes: int = MAX_INPUT_BYTES) -> int:
+    """Refuse missing, non-regular and oversized files by their metadata, before reading a byte."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(str(path), "no such file")
+    try:
+        stat = p.stat()
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
     if p.is_dir():
         raise InputError(str(path), "is a directory, expected a file")
+    if stat.st_size > max_bytes:
+        raise InputError(
+            str(path),
+            f"file is too large ({stat.st_size / _MB:.0f} MB; the limit is {max_bytes / _MB:.0f} MB)",
+        )
+    return stat.st_size
+
+
+def read_limited(path: str | Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
+    """The one size-guarded reader of every input file (documents, glossaries, localisation files)."""
+    check_size(path, max_bytes)
     try:
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise InputError(str(path), f"file is too large ({size / 1e6:.0f} MB; the limit is "
-                                        f"{max_bytes / 1e6:.0f} MB)")
-        return p.read_bytes()
+        with open(path, "rb") as handle:
+            # Read one byte past the limit: a file that grew since stat() is still refused.
+            data = handle.read(max_bytes + 1)
     except PermissionError:
         raise InputError(str(path), "permission denied") from None
     except OSError as exc:
         raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise InputError(str(path), f"file is too large (over {max_bytes / _MB:.0f} MB)")
+    return data
 
 
 # Encoding detection refuses rather than guesses. Two readings of the same bytes "compete" when their
@@ -300,7 +321,7 @@ def read_text(path: str | Path, encoding: str | None = None, flag: str = "--enco
     """Read and decode one text document; return ``(text, encoding)``. Raises InputError with one line.
 
     ``flag``: the option that sets this file's encoding, named in the error when detection is unsure."""
-    data = read_bytes(path)
+    data = read_limited(path)
     text, used = decode(data, str(path), encoding, flag)
     # Normalise line endings: offsets are into this decoded text, and \r\n would double-count breaks.
     text = text.replace("\r\n", "\n").replace("\r", "\n")

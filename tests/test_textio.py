@@ -75,3 +75,22 @@ def test_input_is_not_modified(tmp_path):
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     read_text(path)
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_one_size_guarded_reader_with_a_limit_per_kind_of_input(tmp_path):
+    """Documents and localisation files go through the same reader; only the limit differs."""
+    from mtqa.formats import MAX_FILE_BYTES
+    from mtqa.formats import read_limited as read_string_file
+    from mtqa.textio import MAX_INPUT_BYTES, read_limited, read_text
+
+    path = tmp_path / "huge.txt"
+    with open(path, "wb") as handle:  # sparse: the size says too large, nothing is read
+        handle.truncate(MAX_INPUT_BYTES + 1)
+    with pytest.raises(InputError, match=r"too large \(50 MB; the limit is 50 MB\)"):
+        read_text(path)
+    with pytest.raises(InputError, match="the limit is 1 MB"):
+        read_limited(path, 1024 * 1024)
+    small = tmp_path / "small.po"
+    small.write_bytes(b"x" * 10)
+    assert read_string_file(small) == read_limited(small) == b"x" * 10
+    assert MAX_FILE_BYTES > MAX_INPUT_BYTES

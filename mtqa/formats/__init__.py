@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtqa.errors import InputError
-from mtqa.textio import decode
+from mtqa.textio import MAX_STRING_FILE_BYTES, check_size, decode
+from mtqa.textio import read_limited as _read_limited
 
-# Localisation files are far smaller; a larger file is refused before it is read (and never read whole).
-MAX_FILE_BYTES = 200 * 1024 * 1024
-_MB = 1024 * 1024
+MAX_FILE_BYTES = MAX_STRING_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -60,38 +59,9 @@ class BilingualFile:
 Reader = Callable[..., BilingualFile]
 
 
-def check_size(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> int:
-    """Refuse missing, non-regular and oversized files by their metadata, before reading a byte."""
-    p = Path(path)
-    try:
-        stat = p.stat()
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
-    if p.is_dir():
-        raise InputError(str(path), "is a directory, expected a file")
-    if stat.st_size > max_bytes:
-        raise InputError(
-            str(path),
-            f"file is too large ({stat.st_size / _MB:.0f} MB; the limit is {max_bytes / _MB:.0f} MB)",
-        )
-    return stat.st_size
-
-
 def read_limited(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    check_size(path, max_bytes)
-    try:
-        with open(path, "rb") as handle:
-            # Read one byte past the limit: a file that grew since stat() is still refused.
-            data = handle.read(max_bytes + 1)
-    except PermissionError:
-        raise InputError(str(path), "permission denied") from None
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read file ({exc.strerror or exc})") from None
-    if len(data) > max_bytes:
-        raise InputError(str(path), f"file is too large (over {max_bytes / _MB:.0f} MB)")
-    return data
+    """A localisation file's bytes: ``textio.read_limited`` with the string-file limit."""
+    return _read_limited(path, max_bytes)
 
 
 def read_text_limited(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -195,7 +165,7 @@ def read_bilingual(
     """Read any supported bilingual file; raises InputError for unsupported or malformed files."""
     format_name = detect_format(path)
     if format_name is None:
-        check_size(path)
+        check_size(path, MAX_FILE_BYTES)
         known = ", ".join(info.label for info in FORMATS.values())
         raise InputError(str(path), f"not a supported bilingual file ({known})")
     return reader_for(format_name)(
