@@ -31,8 +31,10 @@ def prepare_command(force: bool, quiet: bool) -> None:
     info = model_info(verify=not force)
     if info.prepared and not force:
         if not quiet:
-            checked = "checksums verified" if info.verified else "; ".join(info.notes) or "sizes verified"
+            checked = "checksums verified" if info.verified else "weights' header checked"
             click.echo(f"already prepared ({checked}): {info.cache_path}")
+            for note in info.notes:
+                click.echo(f"note: {note}")
         return
     started = time.perf_counter()
     # A damaged cache is named by ``prepare`` itself (one note on stderr) before it is converted again.

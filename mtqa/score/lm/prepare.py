@@ -9,6 +9,7 @@ weights). A damaged cache is rebuilt once, or reported with the command that fix
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -257,9 +258,7 @@ def _convert(model_package, work: Path, gguf_dir: Path, status: _Status) -> None
     status.update("assembling the packaged GGUF file")
     gguf = model_package.assemble(gguf_dir / model_package.MODEL_NAME)
     status.update("converting GGUF → torch (about a minute, once)")
-    # The GGUF loader draws its own tqdm bar, which only tqdm's environment switch turns off; the rich
-    # status line replaces it. Set for the conversion only, and restored.
-    with _environment(TQDM_DISABLE="1"):
+    with _no_gguf_progress_bar():
         tokenizer = AutoTokenizer.from_pretrained(gguf_dir, gguf_file=gguf.name, local_files_only=True)
         lm = AutoModelForCausalLM.from_pretrained(
             gguf_dir, gguf_file=gguf.name, local_files_only=True, dtype=torch.float32
@@ -277,17 +276,24 @@ def _convert(model_package, work: Path, gguf_dir: Path, status: _Status) -> None
 
 
 @contextlib.contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
+def _no_gguf_progress_bar() -> Iterator[None]:
+    """transformers' GGUF loader draws its own tqdm bar, with no switch to turn it off (``TQDM_DISABLE`` is
+    read when tqdm is imported, long before this runs); the rich status line replaces it. The loader's
+    ``tqdm`` is replaced for the conversion only, and restored."""
+    try:
+        from tqdm.auto import tqdm
+        from transformers import modeling_gguf_pytorch_utils as gguf_loader
+    except ImportError:
+        gguf_loader = None
+    if gguf_loader is None or not hasattr(gguf_loader, "tqdm"):
+        yield
+        return
+    original = gguf_loader.tqdm
+    gguf_loader.tqdm = functools.partial(tqdm, disable=True)
     try:
         yield
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        gguf_loader.tqdm = original
 
 
 def _write_manifest(work: Path, metadata: dict) -> None:
