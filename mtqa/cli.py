@@ -11,11 +11,8 @@ import sys
 
 import click
 
+from mtqa.commands.common import EXIT_ERROR, EXIT_PASSED
 from mtqa.errors import MtqaError
-
-EXIT_PASSED = 0
-EXIT_GATE_FAILED = 1
-EXIT_ERROR = 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 
 from mtqa.commands.common import (
+    EXIT_GATE_FAILED,
+    EXIT_PASSED,
     aligner_option,
     config_option,
     encoding_option,
@@ -27,9 +29,6 @@ from mtqa.commands.common import (
     side_encoding_options,
     verbosity_options,
 )
-
-EXIT_PASSED = 0
-EXIT_GATE_FAILED = 1
 
 
 @click.command("check")

@@ -14,6 +14,11 @@ import click
 from mtqa.config import DEFAULT_FAIL_ON, FAIL_ON_VALUES, Config, parse_fail_on
 from mtqa.pipeline import DEFAULT_ALIGNER, CheckOptions
 
+# Exit codes (a contract): 0 passed, 1 quality gate failed, 2 usage, input or internal error.
+EXIT_PASSED = 0
+EXIT_GATE_FAILED = 1
+EXIT_ERROR = 2
+
 FAIL_ON_CHOICES = list(FAIL_ON_VALUES)
 ALIGNER_CHOICES = ["auto", "encoder", "length"]
 

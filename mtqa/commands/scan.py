@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 
 from mtqa.commands.common import (
+    EXIT_GATE_FAILED,
+    EXIT_PASSED,
     config_option,
     gate_options,
     given_on_command_line,
@@ -167,4 +169,4 @@ def run_scan(
             if file_result.error:
                 raise InputError(file_result.path, file_result.error)
     emit_scan(result, specs, quiet=quiet, verbose=verbose, fail_on=options.fail_on)
-    return 0 if result.summary.passed else 1
+    return EXIT_PASSED if result.summary.passed else EXIT_GATE_FAILED
