@@ -175,11 +175,6 @@ def _report_rest(
                 continue  # "7月17和7月22日" → "July 17 and 22" shares the month
             message = f"{display(mention)} ({mention.text}) occurs fewer times in the translation"
             yield _finding(ctx, source, target, mention, None, Severity.MINOR, message)
-        elif _is_label(source, mention):
-            # "6.片厂" → "The Film Studio": the number of a heading or list item labels it; a translation
-            # that drops or restyles the numbering loses no content.
-            message = f"list number {mention.text!r} is missing from the translation"
-            yield _finding(ctx, source, target, mention, None, Severity.MINOR, message)
         else:
             message = f"{display(mention)} ({mention.text}) is missing from the translation"
             yield _finding(ctx, source, target, mention, None, Severity.MAJOR, message)
@@ -200,17 +195,6 @@ def _comparable(a: NumberMention, b: NumberMention) -> bool:
 
 
 _HYPHENATED_TO_A_WORD = re.compile(r"[^\W\d_]-$")
-_LINE_START = re.compile(r"(?:^|\n)[\s(（]*$")
-_LABEL_END = re.compile(r"[.．、)）](?!\d)")
-
-
-def _is_label(side: _Side, mention: NumberMention) -> bool:
-    """A number that starts a line and is closed by a full stop, 、 or a bracket: "6.", "（3）", "2、"."""
-    return (
-        mention.kind in ("number", "ordinal")
-        and bool(_LINE_START.search(side.text[: mention.start]))
-        and bool(_LABEL_END.match(side.text, mention.end))
-    )
 
 
 def _in_a_name(side: _Side, mention: NumberMention) -> bool:
