@@ -1,4 +1,5 @@
-"""The JSON contract (version 1): what CI tools parse. Documented in the README; change it only additively."""
+"""The JSON contract (version 1): what CI tools parse. Documented in docs/json-contract.md; change it only
+additively."""
 
 from __future__ import annotations
 

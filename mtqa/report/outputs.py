@@ -8,7 +8,9 @@ The scheme, so that one run can feed a reviewer and a CI gate at once:
   workflow commands the Actions runner picks out of the log, so it may share standard output with ``rich``;
 - no report may overwrite an input file or another report.
 
-The exit code does not depend on the formats: 0 passed, 1 quality gate failed, 2 usage or input error.
+The formats are a registry (``RENDERERS``; ``register_renderer`` adds one): each renders a document report
+and, if it can, a scan of many files. The exit code does not depend on the formats: 0 passed, 1 quality
+gate failed, 2 usage or input error.
 """
 
 from __future__ import annotations
