@@ -164,3 +164,17 @@ def test_align_takes_per_side_encodings_and_checks_its_output_first(latin1_pair,
     assert aligned.returncode == 0 and "naïve" in aligned.stdout
     unwritable = run_mtqa("align", *latin1_pair, "--target-encoding", "latin-1", "-o", tmp_path / "no" / "a")
     assert_one_line_error(unwritable, "does not exist")
+
+
+@pytest.mark.parametrize("command", ["scan", "check"])
+def test_scan_and_check_of_l10n_files_take_glossary_encoding(tmp_path, command):
+    po = tmp_path / "zh.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: zh\\n"\n\n'
+                  'msgid "Our dual carbon goals"\nmsgstr "我们的双碳目标"\n', encoding="utf-8")
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_bytes("source\ttarget\n双碳\tdual carbon\n".encode("gbk"))
+    extra = ["--no-cache"] if command == "scan" else []
+    refused = run_mtqa(command, po, "--glossary", glossary, "--no-model", *extra)
+    assert_one_line_error(refused, "terms.tsv", "--glossary-encoding")
+    read = run_mtqa(command, po, "--glossary", glossary, "--glossary-encoding", "gbk", "--no-model", *extra)
+    assert read.returncode in (0, 1) and "Traceback" not in read.stderr, read.stderr

@@ -93,7 +93,8 @@ def command(
 
         # PO/XLIFF/TMX/CSV files, directories, or two JSON string files: checked string by string by the
         # localisation scanner (see `mtqa scan`); the flags that apply to it are passed on.
-        sys.exit(run_scan(list(paths), glossaries=glossaries, source_lang=source_lang,
+        sys.exit(run_scan(list(paths), glossaries=glossaries, glossary_encoding=glossary_encoding or encoding,
+                          source_lang=source_lang,
                           target_lang=target_lang, formats=formats, output=output, config_path=config_path,
                           fail_on=fail_on if "fail_on" in given else None, min_score=min_score, model=model,
                           model_required="model" in given, quiet=quiet, verbose=verbose, check_mode=True,

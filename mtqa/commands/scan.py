@@ -34,6 +34,8 @@ from mtqa.l10n.cache import CACHE_DIR_NAME
                  "directory. Repeatable.")
 @language_options("Source language (default: declared by the files, else detected).",
                   "Only this target language (default: every one found).")
+@click.option("--glossary-encoding", metavar="NAME",
+              help="Encoding of the glossary files (default: detected; refused when detection is unsure).")
 @report_options("rich, json, sarif, junit, github", "-f rich -f sarif=mtqa.sarif")
 @config_option("Config file (default: mtqa.toml or [tool.mtqa] in pyproject.toml, found upward from the "
                "first PATH, else from the working directory).")
@@ -53,6 +55,7 @@ def command(
     glossaries: tuple[Path, ...],
     source_lang: str | None,
     target_lang: str | None,
+    glossary_encoding: str | None,
     formats: tuple[str, ...],
     output: Path | None,
     config_path: Path | None,
@@ -71,6 +74,7 @@ def command(
     code = run_scan(
         list(paths) or [Path(".")],
         glossaries=glossaries,
+        glossary_encoding=glossary_encoding,
         source_lang=source_lang,
         target_lang=target_lang,
         formats=formats,
@@ -107,6 +111,7 @@ def run_scan(
     paths: list[Path],
     *,
     glossaries=(),
+    glossary_encoding: str | None = None,
     source_lang: str | None = None,
     target_lang: str | None = None,
     formats=("rich",),
@@ -150,6 +155,7 @@ def run_scan(
     common = dict(
         options=options,
         glossary_paths=settings.glossaries,
+        glossary_encoding=glossary_encoding,
         scorer=scorer,
         cache_dir=cache_dir,
         source_lang=settings.source_lang,

@@ -140,6 +140,7 @@ class L10nChecker:
         *,
         options: CheckOptions | None = None,
         glossary_paths: Sequence[str | Path] = (),
+        glossary_encoding: str | None = None,
         scorer=None,
         cache: ResultCache | None = None,
         source_lang: str | None = None,
@@ -148,6 +149,7 @@ class L10nChecker:
     ) -> None:
         self.options = l10n_options(options)
         self.glossary_paths = [str(p) for p in glossary_paths]
+        self.glossary_encoding = glossary_encoding
         self.scorer = scorer
         self.cache = cache
         self.source_lang = source_lang
@@ -190,7 +192,8 @@ class L10nChecker:
             from mtqa.glossary import load_glossaries
 
             try:
-                self._glossaries[key] = load_glossaries(self.glossary_paths, source.code, target.code)
+                self._glossaries[key] = load_glossaries(self.glossary_paths, source.code, target.code,
+                                                        self.glossary_encoding)
             except MtqaError as error:
                 # A broken glossary is the run's problem (exit 2), not a finding of the file being checked.
                 raise GlossaryError(str(error)) from None

@@ -50,6 +50,7 @@ def scan(
     *,
     options: CheckOptions | None = None,
     glossary_paths: Sequence[str | Path] = (),
+    glossary_encoding: str | None = None,
     scorer=None,
     cache_dir: str | Path | None = None,
     source_lang: str | None = None,
@@ -76,12 +77,13 @@ def scan(
         # files are read per language pair, when the first file of that pair is checked.
         from mtqa.glossary import load_glossaries
 
-        load_glossaries([str(p) for p in tables])
+        load_glossaries([str(p) for p in tables], encoding=glossary_encoding)
     cache = ResultCache(cache_dir) if cache_dir is not None else None
     try:
         checker = L10nChecker(
             options=options,
             glossary_paths=glossaries,
+            glossary_encoding=glossary_encoding,
             scorer=scorer,
             cache=cache,
             source_lang=source_lang,
@@ -127,6 +129,7 @@ def scan_json_pair(
     *,
     options: CheckOptions | None = None,
     glossary_paths: Sequence[str | Path] = (),
+    glossary_encoding: str | None = None,
     scorer=None,
     cache_dir: str | Path | None = None,
     source_lang: str | None = None,
@@ -138,7 +141,8 @@ def scan_json_pair(
     source_path, target_path = Path(source_path), Path(target_path)
     cache = ResultCache(cache_dir) if cache_dir is not None else None
     try:
-        checker = L10nChecker(options=options, glossary_paths=glossary_paths, scorer=scorer, cache=cache)
+        checker = L10nChecker(options=options, glossary_paths=glossary_paths,
+                              glossary_encoding=glossary_encoding, scorer=scorer, cache=cache)
         source = source_lang or _path_locale(source_path)
         target = target_lang or _path_locale(target_path)
         files = [_check_json_pair(checker, source_path, target_path, source, target)]
