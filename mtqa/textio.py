@@ -175,10 +175,11 @@ def _refuse_damaged_utf8(data: bytes, path: str | None, option: str) -> None:
     a legacy encoding: say so rather than list legacy readings. GBK or Big5 text read as UTF-8 has about
     one valid multi-byte sequence per ten invalid ones (a byte pair is valid UTF-8 by chance about one time
     in twelve); damaged UTF-8 has more than four valid characters per invalid one."""
-    text = data.decode("utf-8", errors="replace")
+    text = data[:_SAMPLE_CHARS].decode("utf-8", errors="replace")
     invalid = text.count("\ufffd")
-    valid = sum(1 for ch in text if ord(ch) > 0x7F) - invalid
+    valid = len(_NON_ASCII.findall(text)) - invalid
     if valid >= UTF8_SURE_CHARACTERS and invalid * 4 < valid:
+        invalid = data.decode("utf-8", errors="replace").count("\ufffd")
         raise InputError(path, f"is UTF-8 except for {invalid} invalid byte sequence(s), the first at byte "
                                f"{_first_invalid_utf8(data)}; repair the file or give {option}")
 
@@ -191,10 +192,15 @@ def _first_invalid_utf8(data: bytes) -> int:
     return len(data)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _utf8_is_sure(text: str) -> bool:
-    non_ascii = [ch for ch in text if ord(ch) > 0x7F]
-    if len(non_ascii) >= UTF8_SURE_CHARACTERS:
-        return True
+    non_ascii = []
+    for match in _NON_ASCII.finditer(text):  # stops early: a 50 MB text is not walked character by character
+        non_ascii.append(match.group())
+        if len(non_ascii) >= UTF8_SURE_CHARACTERS:
+            return True
     return all(_COMMON_TEXT.match(ch) for ch in non_ascii)
 
 
@@ -301,11 +307,14 @@ def _sniff_utf16(data: bytes) -> str | None:
     return None
 
 
+# Control characters other than white space, and private-use characters: binary data decoded as text.
+_IMPLAUSIBLE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ue000-\uf8ff]")
+
+
 def _plausible_text(text: str) -> bool:
     if not text:
         return True
-    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0xE000 <= ord(ch) <= 0xF8FF)
-    return bad / len(text) < 0.01
+    return len(_IMPLAUSIBLE.findall(text)) / len(text) < 0.01
 
 
 def check_text(text: str, path: str | None) -> str:
