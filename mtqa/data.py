@@ -269,3 +269,36 @@ class Report:
     scores: dict[int, PairScore] = field(default_factory=dict)
     glossary: Glossary | None = None
     signature: Signature | None = None
+    # Set when a run compares its findings with a baseline file (``--baseline``; mtqa/baseline.py).
+    baseline: BaselineMatch | None = None
+
+
+@dataclass(frozen=True)
+class BaselineEntry:
+    """One known finding in a baseline file: its fingerprint, what it was, and the reviewer's decision."""
+
+    fingerprint: str
+    state: str = "known"  # known (written by --write-baseline) | accepted | dismissed | fixed
+    check: str = ""
+    category: str = ""
+    severity: str = ""
+    message: str = ""
+    source: str = ""
+    target: str = ""
+    path: str | None = None  # the file a scan found it in; None matches in any file
+    reason: str = ""
+    author: str = ""
+
+
+@dataclass
+class BaselineMatch:
+    """A report's findings compared with a baseline: per finding "new" or "unchanged", the entry each
+    unchanged one matched, and how many of the baseline's entries for this file were not found again."""
+
+    path: str
+    states: list[str]
+    entries: dict[int, BaselineEntry] = field(default_factory=dict)
+    absent: int = 0
+
+    def is_known(self, index: int) -> bool:
+        return self.states[index] == "unchanged"

@@ -15,12 +15,14 @@ from mtqa.commands.common import (
     EXIT_GATE_FAILED,
     EXIT_PASSED,
     aligner_option,
+    baseline_options,
     config_option,
     encoding_option,
     gate_options,
     given_on_command_line,
     glossary_option,
     language_options,
+    load_baseline_option,
     make_aligner,
     make_scorer,
     merge_settings,
@@ -50,6 +52,7 @@ from mtqa.commands.common import (
 @click.option("--pre-segmented", is_flag=True,
               help="Inputs have one segment per line (empty lines too); no sentence splitting.")
 @model_option(True, "Score adequacy and fluency with the bundled neural model.")
+@baseline_options()
 @verbosity_options("Print only the summary line; no progress bars.",
                    "Show every aligned pair, not only those with findings.")
 def command(
@@ -72,6 +75,8 @@ def command(
     verbose: bool,
     config_path: Path | None,
     reference_path: Path | None,
+    baseline_path: Path | None,
+    write_baseline_path: Path | None,
 ) -> None:
     """Check a translation.
 
@@ -98,7 +103,8 @@ def command(
                           target_lang=target_lang, formats=formats, output=output, config_path=config_path,
                           fail_on=fail_on if "fail_on" in given else None, min_score=min_score, model=model,
                           model_required="model" in given, quiet=quiet, verbose=verbose, check_mode=True,
-                          cache_dir=None))
+                          cache_dir=None, baseline_path=baseline_path,
+                          write_baseline_path=write_baseline_path))
     if len(paths) != 2:
         raise click.UsageError("check takes SOURCE and TARGET (two text files)")
     source_path, target_path = paths
@@ -108,6 +114,7 @@ def command(
     source_lang, target_lang = settings.source_lang, settings.target_lang
     inputs = [source_path, target_path, *settings.glossaries, *([reference_path] if reference_path else [])]
     outputs = plan_outputs(formats, output, inputs)
+    baseline = load_baseline_option(baseline_path, write_baseline_path)
     # A per-file flag wins over --encoding; an unsure detection names the per-file flag.
     source_text, _ = read_text(source_path, source_encoding or encoding, "--source-encoding")
     target_text, _ = read_text(target_path, target_encoding or encoding, "--target-encoding")
@@ -142,5 +149,14 @@ def command(
 
         reference = reference_metrics(report, reference_text, str(reference_path),
                                       pre_segmented=pre_segmented)
+    if baseline is not None:
+        from mtqa.baseline import apply_baseline
+
+        apply_baseline(report, baseline, options)
+    if write_baseline_path is not None:
+        from mtqa.baseline import baseline_entries, baseline_text
+        from mtqa.report.outputs import write_report
+
+        write_report(write_baseline_path, baseline_text(baseline_entries(report, previous=baseline or [])))
     emit_reports(report, outputs, quiet=quiet, verbose=verbose, fail_on=options.fail_on, reference=reference)
     sys.exit(EXIT_PASSED if report.summary.passed else EXIT_GATE_FAILED)

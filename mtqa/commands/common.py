@@ -96,6 +96,32 @@ def model_option(default: bool, help: str) -> Decorator:
     return click.option("--model/--no-model", default=default, show_default=True, help=help)
 
 
+def baseline_options() -> Decorator:
+    """``--baseline FILE`` (known findings do not fail the gate) and ``--write-baseline FILE``."""
+    return _stack(
+        click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), metavar="FILE",
+                     help="Findings listed in this baseline file are reported as known and do not fail the "
+                          "gate."),
+        click.option("--write-baseline", "write_baseline_path", type=click.Path(path_type=Path),
+                     metavar="FILE", help="Write this run's findings to FILE as a baseline (reviewer "
+                                          "decisions of --baseline carry over)."),
+    )
+
+
+def load_baseline_option(path: Path | None, write_path: Path | None) -> list | None:
+    """The baseline entries to compare with (None: no --baseline), read and the output probed before a
+    run of minutes, so that a malformed file or an unwritable path fails at once."""
+    from mtqa.report.outputs import check_writable
+
+    if write_path is not None:
+        check_writable(write_path, "baseline")
+    if path is None:
+        return None
+    from mtqa.baseline import load_baseline
+
+    return load_baseline(path)
+
+
 def verbosity_options(quiet_help: str, verbose_help: str) -> Decorator:
     return _stack(click.option("-q", "--quiet", is_flag=True, help=quiet_help),
                   click.option("-v", "--verbose", is_flag=True, help=verbose_help))

@@ -14,11 +14,13 @@ import click
 from mtqa.commands.common import (
     EXIT_GATE_FAILED,
     EXIT_PASSED,
+    baseline_options,
     config_option,
     gate_options,
     given_on_command_line,
     glossary_option,
     language_options,
+    load_baseline_option,
     make_scorer,
     merge_settings,
     model_option,
@@ -49,6 +51,7 @@ from mtqa.l10n.cache import CACHE_DIR_NAME
               show_default=True, help="Incremental cache directory.")
 @click.option("--no-cache", is_flag=True, help="Check every string again; do not read or write the cache.")
 @model_option(False, "Also score adequacy and fluency with the neural model (loaded once for all files).")
+@baseline_options()
 @verbosity_options("Print only the summary line.", "List every file, not only those with findings.")
 def command(
     paths: tuple[Path, ...],
@@ -68,6 +71,8 @@ def command(
     model: bool,
     quiet: bool,
     verbose: bool,
+    baseline_path: Path | None,
+    write_baseline_path: Path | None,
 ) -> None:
     """Check every localisation file under PATHS (default: the current directory)."""
     given = given_on_command_line(click.get_current_context())
@@ -89,6 +94,8 @@ def command(
         model_required="model" in given,
         quiet=quiet,
         verbose=verbose,
+        baseline_path=baseline_path,
+        write_baseline_path=write_baseline_path,
     )
     sys.exit(code)
 
@@ -127,6 +134,8 @@ def run_scan(
     quiet: bool = False,
     verbose: bool = False,
     check_mode: bool = False,
+    baseline_path: Path | None = None,
+    write_baseline_path: Path | None = None,
 ) -> int:
     """Run a scan and write its outputs; returns the exit code (0 passed, 1 gate failed).
 
@@ -142,6 +151,7 @@ def run_scan(
     inputs = [p for p in paths if p.is_file()] + list(glossaries)
     specs = plan_outputs(tuple(formats), output, inputs)
     require_scan_formats(specs)
+    baseline = load_baseline_option(baseline_path, write_baseline_path)
     if paths and all(p.is_dir() for p in paths):
         _require_localisation_files(paths)
 
@@ -174,5 +184,27 @@ def run_scan(
         for file_result in result.files:
             if file_result.error:
                 raise InputError(file_result.path, file_result.error)
+    _baseline(result, options, baseline, write_baseline_path)
     emit_scan(result, specs, quiet=quiet, verbose=verbose, fail_on=options.fail_on)
     return EXIT_PASSED if result.summary.passed else EXIT_GATE_FAILED
+
+
+def _baseline(result, options, baseline: list | None, write_path: Path | None) -> None:
+    """Per file: findings the baseline knows for that file (by its path as reports show it) do not fail
+    the gate; ``write_path`` gets every file's findings, each entry with its file's path."""
+    from mtqa.baseline import apply_baseline, baseline_entries, baseline_text
+    from mtqa.l10n.scan import summarise_scan
+    from mtqa.report.locations import relative_uri
+
+    checked = [r for r in result.files if r.skipped is None]
+    if baseline is not None:
+        for file_result in checked:
+            apply_baseline(file_result.report, baseline, options, relative_uri(file_result.path))
+        result.summary = summarise_scan(result.files, result.summary.seconds)
+    if write_path is not None:
+        from mtqa.report.outputs import write_report
+
+        entries = [entry for file_result in checked
+                   for entry in baseline_entries(file_result.report, relative_uri(file_result.path),
+                                                 baseline or [])]
+        write_report(write_path, baseline_text(entries))

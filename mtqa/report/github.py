@@ -49,7 +49,9 @@ def annotation(report: Report, finding: Finding, base: Path | None = None) -> st
 
 
 def render_github(report: Report, base: Path | None = None) -> str:
-    lines = [annotation(report, finding, base) for finding in report.findings]
+    # Findings the baseline knows are not annotated again: a dismissed false positive stays quiet in CI.
+    lines = [annotation(report, finding, base) for index, finding in enumerate(report.findings)
+             if report.baseline is None or not report.baseline.is_known(index)]
     s = report.summary
     verdict = "passed" if s.passed else "failed"
     summary = (f"mtqa: quality gate {verdict}: score {s.score:.1f}, {s.findings['critical']} critical, "

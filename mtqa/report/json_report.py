@@ -29,6 +29,7 @@ def report_to_dict(report: Report) -> dict:
         "pairs": [],
         "findings": [finding.to_dict() for finding in report.findings],
     }
+    add_baseline_fields(report, data["findings"], data["summary"])
     if report.signature is not None:
         # Additive to version 1: what made the report (see docs/json-contract.md).
         data["signature"] = report.signature.to_dict()
@@ -53,3 +54,21 @@ def report_to_dict(report: Report) -> dict:
 
 def render_json(report: Report) -> str:
     return json.dumps(report_to_dict(report), ensure_ascii=False, indent=2) + "\n"
+
+
+def add_baseline_fields(report: Report, entries: list[dict], summary: dict) -> None:
+    """Additive to version 1: each finding's stable ``fingerprint`` and, in a run with ``--baseline``, its
+    ``baseline_state`` (new | unchanged) with the matched entry's decision, and the counts in the summary."""
+    from mtqa.baseline import fingerprints
+
+    match = report.baseline
+    for index, (entry, fingerprint) in enumerate(zip(entries, fingerprints(report), strict=True)):
+        entry["fingerprint"] = fingerprint
+        if match is not None:
+            entry["baseline_state"] = match.states[index]
+            known = match.entries.get(index)
+            if known is not None:
+                entry["baseline"] = {"state": known.state, "reason": known.reason, "author": known.author}
+    if match is not None:
+        summary["baseline"] = {"new": match.states.count("new"), "unchanged": match.states.count("unchanged"),
+                               "absent": match.absent}

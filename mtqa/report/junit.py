@@ -31,15 +31,18 @@ def render_junit(report: Report, fail_on: Severity | None = Severity.MAJOR) -> s
     by_pair: dict[int | None, list[Finding]] = {}
     for finding in report.findings:
         by_pair.setdefault(finding.pair, []).append(finding)
+    # Findings the baseline knows are listed as output, never as failures (they do not fail the gate).
+    known = {id(finding) for index, finding in enumerate(report.findings)
+             if report.baseline is not None and report.baseline.is_known(index)}
 
     cases: list[ET.Element] = []
     for pair in report.pairs:
         findings = by_pair.get(pair.id, [])
-        cases.append(_testcase(report, classname, _pair_name(report, pair), findings, fail_on))
+        cases.append(_testcase(report, classname, _pair_name(report, pair), findings, fail_on, known))
     known = {pair.id for pair in report.pairs}
     stray = [f for key, findings in by_pair.items() if key not in known for f in findings]
     if stray:
-        cases.append(_testcase(report, classname, "document", stray, fail_on))
+        cases.append(_testcase(report, classname, "document", stray, fail_on, known))
     cases.append(_gate_case(report, classname))
 
     failures = sum(1 for case in cases if case.find("failure") is not None)
@@ -84,10 +87,11 @@ def _finding_text(report: Report, finding: Finding) -> str:
 
 
 def _testcase(report: Report, classname: str, name: str, findings: list[Finding],
-              fail_on: Severity | None) -> ET.Element:
+              fail_on: Severity | None, known: frozenset[int] | set[int] = frozenset()) -> ET.Element:
     case = ET.Element("testcase", name=name, classname=classname, time="0")
-    failing = [f for f in findings if fail_on is not None and f.severity.at_least(fail_on)]
-    other = [f for f in findings if f not in failing]
+    failing = [f for f in findings
+               if fail_on is not None and f.severity.at_least(fail_on) and id(f) not in known]
+    other = [f for f in findings if all(f is not g for g in failing)]
     if failing:
         worst = max(failing, key=lambda f: f.severity.rank)
         failure = ET.SubElement(case, "failure", type=worst.severity.value,

@@ -40,7 +40,12 @@ def render_rich(report: Report, console: Console, *, verbose: bool = False, quie
         return
     console.print(_summary_panel(report))
     by_pair: dict[int | None, list[Finding]] = {}
-    for finding in report.findings:
+    known: dict[int | None, int] = {}
+    for index, finding in enumerate(report.findings):
+        # Findings the baseline knows are folded into one count per pair: they are not the news of this run.
+        if report.baseline is not None and report.baseline.is_known(index):
+            known[finding.pair] = known.get(finding.pair, 0) + 1
+            continue
         by_pair.setdefault(finding.pair, []).append(finding)
     document_findings = by_pair.get(None, [])
     if document_findings:
@@ -54,6 +59,10 @@ def render_rich(report: Report, console: Console, *, verbose: bool = False, quie
             continue
         console.print(_pair_block(report, pair, findings, reference))
         shown += 1
+    if known:
+        pairs = sum(1 for key in known if key is not None)
+        console.print(Text(f"{sum(known.values())} known findings (in the baseline) folded, in {pairs} "
+                           "pairs; they do not fail the gate.", style="dim"))
     hidden = len(report.pairs) - shown
     if hidden and not verbose:
         console.print(Text(f"{hidden} pairs without findings not shown (--verbose shows every pair).",
@@ -81,6 +90,9 @@ def summary_line(report: Report) -> Text:
     )
     if s.estimate is not None:
         line.append(f"  ·  estimate {s.estimate:.0f}")
+    if report.baseline is not None:
+        new = report.baseline.states.count("new")
+        line.append(f"  ·  baseline: {new} new, {len(report.baseline.states) - new} known")
     return line
 
 

@@ -27,17 +27,23 @@ def sarif_level(severity: Severity) -> str:
 
 def report_to_sarif(report: Report, base: Path | None = None) -> dict:
     """The SARIF log as a dict; paths are made relative to ``base`` (default: the working directory)."""
+    from mtqa.baseline import fingerprints
     from mtqa.version import __version__
 
     rules, rule_index = _rules(report.findings)
     results = []
     occurrences: dict[str, int] = {}
-    for finding in report.findings:
+    for index, (finding, fingerprint) in enumerate(zip(report.findings, fingerprints(report), strict=True)):
         identifier = finding_id(finding)
         # The same problem repeated (a forbidden term used three times) shares an id, which ignore rules
         # want; code scanning needs one fingerprint per alert, so the n-th repetition is numbered.
         occurrences[identifier] = occurrences.get(identifier, 0) + 1
-        results.append(_result(report, finding, rule_index, base, identifier, occurrences[identifier]))
+        result = _result(report, finding, rule_index, base, identifier, occurrences[identifier])
+        # The context-aware fingerprint (mtqa/baseline.py): tells apart one word flagged in two sentences.
+        result["partialFingerprints"]["mtqaFingerprint/v2"] = fingerprint
+        result["properties"]["fingerprint"] = fingerprint
+        _baseline_state(result, report, index)
+        results.append(result)
     summary = report.summary
     run: dict = {
         "tool": {
@@ -138,3 +144,18 @@ def _result(report: Report, finding: Finding, rule_index: dict[str, int], base: 
             {"id": 1, "physicalLocation": _physical(source, base), "message": {"text": "source text"}}
         ]
     return result
+
+
+def _baseline_state(result: dict, report: Report, index: int) -> None:
+    """With ``--baseline``: SARIF's ``baselineState``, and a finding a reviewer dismissed as a false
+    positive carries an accepted external suppression with the reviewer's reason."""
+    match = report.baseline
+    if match is None:
+        return
+    result["baselineState"] = match.states[index]
+    entry = match.entries.get(index)
+    if entry is not None and entry.state == "dismissed":
+        suppression: dict = {"kind": "external", "status": "accepted"}
+        if entry.reason:
+            suppression["justification"] = entry.reason
+        result["suppressions"] = [suppression]

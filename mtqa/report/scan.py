@@ -98,11 +98,13 @@ def summary_text(result: ScanResult) -> str:
 
 def scan_to_dict(result: ScanResult) -> dict:
     """The scan JSON (version 1): the summary, then per file its summary and its findings with lines."""
+    from mtqa.report.json_report import add_baseline_fields
+
     s = result.summary
     files = []
     for file_result in result.files:
         report = file_result.report
-        findings = []
+        findings: list[dict] = []
         for finding in report.findings:
             path, line = finding_location(file_result, finding)
             entry = finding.to_dict()
@@ -111,6 +113,13 @@ def scan_to_dict(result: ScanResult) -> dict:
             if finding.pair is not None and finding.pair < len(file_result.units):
                 entry["key"] = file_result.units[finding.pair].key
             findings.append(entry)
+        file_summary = {
+            "words": report.summary.words,
+            "findings": dict(report.summary.findings),
+            "score": report.summary.score,
+            "passed": report.summary.passed,
+        }
+        add_baseline_fields(report, findings, file_summary)
         files.append(
             {
                 "path": file_result.path,
@@ -123,12 +132,7 @@ def scan_to_dict(result: ScanResult) -> dict:
                 "empty_targets": file_result.empty_targets,
                 "error": file_result.error,
                 "skipped": file_result.skipped,
-                "summary": {
-                    "words": report.summary.words,
-                    "findings": dict(report.summary.findings),
-                    "score": report.summary.score,
-                    "passed": report.summary.passed,
-                },
+                "summary": file_summary,
                 "findings": findings,
             }
         )
