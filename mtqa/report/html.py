@@ -57,6 +57,7 @@ def render_html(report: Report, reference: ReferenceMetrics | None = None) -> st
         _pair_chart(report, by_pair, reference),
         "</div>",
         _filters(report),
+        _review_bar(report),
         _document_findings(report, document_wide),
         _pairs(report, by_pair, reference),
         "</main>",
@@ -64,6 +65,7 @@ def render_html(report: Report, reference: ReferenceMetrics | None = None) -> st
         "files. Click a highlighted span to find its finding."
         + (f" Signature: <code>{esc(str(report.signature))}</code>" if report.signature else "")
         + "</footer>",
+        _review_data(report),
         f"<script>{_resource('report.js')}</script>",
         "</body>",
         "</html>",
@@ -385,3 +387,57 @@ def _pairs(report: Report, by_pair, reference: ReferenceMetrics | None) -> str:
     flush()
     out.append("</div>")
     return "".join(out)
+
+
+def _review_bar(report: Report) -> str:
+    """The reviewer's controls: filter by review state, the reviewer's name, and the download of the
+    decisions as a baseline file for ``mtqa check --baseline``. The script adds accept/dismiss/fixed buttons
+    to every finding and keeps the decisions in the browser's local storage."""
+    states = "".join(
+        f'<label><input type="checkbox" class="filter-state" value="{state}" checked> {state} '
+        f'<span class="count" data-state-count="{state}"></span></label>'
+        for state in ("open", "accepted", "dismissed", "fixed")
+    )
+    known = ""
+    if report.baseline is not None:
+        n = report.baseline.states.count("unchanged")
+        known = (f'<label><input type="checkbox" id="show-known"> show the {n} known findings (in the '
+                 "baseline)</label>")
+    return (
+        '<form class="filters review-bar" id="review" onsubmit="return false">'
+        f"<fieldset><legend>Review</legend>{states}{known}"
+        '<label>reviewer <input type="text" id="reviewer" size="12" placeholder="name"></label>'
+        '<button type="button" id="download-baseline">download decisions (baseline)</button>'
+        '<span id="review-count"></span></fieldset></form>'
+    )
+
+
+def _review_data(report: Report) -> str:
+    """What the page needs to write a baseline entry per finding, as JSON in an inert script element
+    (``<`` escaped, so no text from the input can close the element)."""
+    import json
+
+    from mtqa.baseline import BASELINE_KEY, BASELINE_VERSION, fingerprints
+
+    findings = {}
+    for index, (finding, fingerprint) in enumerate(zip(report.findings, fingerprints(report), strict=True)):
+        entry = report.baseline.entries.get(index) if report.baseline is not None else None
+        findings[str(index)] = {
+            "fingerprint": fingerprint,
+            "check": finding.check,
+            "category": finding.category,
+            "severity": finding.severity.value,
+            "message": finding.message,
+            "source": finding.source_span.text if finding.source_span else "",
+            "target": finding.target_span.text if finding.target_span else "",
+            "known": entry.state if entry is not None else None,
+            "reason": entry.reason if entry is not None else "",
+            "author": entry.author if entry is not None else "",
+        }
+    data = {
+        "key": f"mtqa-review:{report.source.path or ''}:{report.target.path or ''}",
+        "format": {BASELINE_KEY: BASELINE_VERSION},
+        "findings": findings,
+    }
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    return f'<script type="application/json" id="review-data">{text}</script>'
