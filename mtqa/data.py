@@ -7,6 +7,7 @@ Every offset is a character offset into the decoded document text (``Document.te
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -84,13 +85,18 @@ class Document:
     path: str | None = None
     encoding: str = "utf-8"
     segments: list[Segment] = field(default_factory=list)
-    # 1-based line of each character offset is computed on demand (SARIF, GitHub annotations).
+    # Offsets where each line starts, built on the first ``line_col`` call: counting newlines from the start
+    # for every finding made reports quadratic in document length.
+    _line_starts: list[int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        """1-based line and column of a character offset."""
-        line = self.text.count("\n", 0, offset) + 1
-        line_start = self.text.rfind("\n", 0, offset) + 1
-        return line, offset - line_start + 1
+        """1-based line and column of a character offset (SARIF, GitHub annotations)."""
+        import bisect
+
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,10 @@ class AlignedPair:
     target_end: int | None = None
     # Similarity of the two sides where the aligner measured one (encoder aligner), else None.
     similarity: float | None = None
+    # Beads with several source segments (encoder aligner): the similarity of each source segment alone to
+    # the bead's whole target side, in segment order. A sentence the translation left out scores far below
+    # its partners; the alignment check reports it as an omission.
+    source_similarities: tuple[float, ...] | None = None
 
     @property
     def kind(self) -> str:
@@ -149,6 +159,9 @@ class PairScore:
     estimate: float | None = None
     features: dict[str, float] = field(default_factory=dict)
     spans: list[ModelSpan] = field(default_factory=list)
+    # Beads with several source segments: mean reverse PMI per token (nats; how much the target explains
+    # the source) of each source segment on its own, by segment id. Near 0 for a sentence left out.
+    source_segment_pmi: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,11 @@ class SideFeatures:
     paragraphs: np.ndarray  # paragraph id per segment
     paragraph_informative: bool  # False when every segment is its own paragraph (pre-segmented input)
     furniture: np.ndarray  # bool per segment: looks like page furniture
-    cum_anchors: np.ndarray  # shape (n + 1, vocabulary): cumulative anchor counts
+    # Anchors, sparse: a dense (segments × vocabulary) count matrix grows with the square of the document
+    # (the vocabulary of numbers and names grows with it too): 3 GB per side at 4 MB of text.
+    anchor_keys: list[list[int]]  # anchor ids (source vocabulary) per segment, repeated per occurrence
+    anchor_positions: dict[int, np.ndarray]  # anchor id → sorted segment indices, one entry per occurrence
+    cum_anchor_total: np.ndarray  # shape (n + 1,): cumulative number of anchors
     kinds: list[str | None] = field(default_factory=list)
 
     @property
@@ -45,8 +49,20 @@ class SideFeatures:
     def run_lengths(self, ends: np.ndarray | int, size: int) -> np.ndarray:
         return self.cum_lengths[ends] - self.cum_lengths[np.asarray(ends) - size]
 
-    def run_anchors(self, ends: np.ndarray | int, size: int) -> np.ndarray:
-        return self.cum_anchors[ends] - self.cum_anchors[np.asarray(ends) - size]
+    def run_anchor_counts(self, end: int, size: int) -> dict[int, int]:
+        """Anchor id → occurrences in segments ``end-size .. end-1``."""
+        counts: dict[int, int] = {}
+        for segment in range(end - size, end):
+            for key in self.anchor_keys[segment]:
+                counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def run_anchor_count(self, key: int, ends: np.ndarray, size: int) -> np.ndarray:
+        """Occurrences of anchor ``key`` in segments ``j-size .. j-1`` for each ``j`` in ``ends``."""
+        positions = self.anchor_positions.get(key)
+        if positions is None:
+            return np.zeros(len(ends), dtype=np.int64)
+        return np.searchsorted(positions, ends) - np.searchsorted(positions, ends - size)
 
 
 def _numbers(text: str, language: Language) -> list[str]:
@@ -107,11 +123,11 @@ def _side(
 ) -> SideFeatures:
     n = len(segments)
     lengths = np.array([len(_SPACE.sub("", s.text)) for s in segments], dtype=np.float64)
-    anchors = np.zeros((n + 1, max(len(vocabulary), 1)), dtype=np.float64)
-    for i, segment_keys in enumerate(keys):
+    anchor_keys = [[vocabulary[key] for key in segment_keys if key in vocabulary] for segment_keys in keys]
+    occurrences: dict[int, list[int]] = {}
+    for i, segment_keys in enumerate(anchor_keys):
         for key in segment_keys:
-            if key in vocabulary:
-                anchors[i + 1, vocabulary[key]] += 1
+            occurrences.setdefault(key, []).append(i)
     paragraphs = np.array([s.paragraph for s in segments], dtype=np.int64)
     kinds = document_furniture([s.text for s in segments], paragraphs.tolist(), language)
     return SideFeatures(
@@ -120,7 +136,9 @@ def _side(
         paragraphs=paragraphs,
         paragraph_informative=n > 0 and len(set(paragraphs.tolist())) < n,
         furniture=np.array([k is not None for k in kinds], dtype=bool),
-        cum_anchors=np.cumsum(anchors, axis=0),
+        anchor_keys=anchor_keys,
+        anchor_positions={key: np.array(found, dtype=np.int64) for key, found in occurrences.items()},
+        cum_anchor_total=np.concatenate([[0], np.cumsum([len(k) for k in anchor_keys])]).astype(np.float64),
         kinds=kinds,
     )
 
@@ -186,12 +204,15 @@ class StructureTerms:
 
     def anchors(self, a: int, b: int, i: int, js: np.ndarray) -> np.ndarray:
         """Number of anchors shared by the two sides of each bead (0 for skips)."""
-        if a == 0 or b == 0 or self.source.cum_anchors.shape[1] == 0:
+        if a == 0 or b == 0:
             return np.zeros(len(js))
-        src = self.source.run_anchors(i, a)
-        tgt = self.target.run_anchors(js, b)
-        shared = np.minimum(tgt, src[None, :]).sum(axis=1)
-        total = src.sum() + tgt.sum(axis=1)
+        src = self.source.run_anchor_counts(i, a)
+        if not src:
+            return np.zeros(len(js))
+        shared = np.zeros(len(js))
+        for key, count in src.items():
+            shared += np.minimum(self.target.run_anchor_count(key, js, b), count)
+        total = sum(src.values()) + self.target.cum_anchor_total[js] - self.target.cum_anchor_total[js - b]
         # Rewarding the shared share, not the count, keeps beads from growing just to collect anchors.
         return np.where(total > 0, 2 * shared / np.maximum(total, 1), 0.0) * np.minimum(shared, 3)
 

@@ -77,9 +77,17 @@ class SimilarityStats:
 UNRELATED_CEILING = 0.25
 
 
+# Best matches are looked for within this many segments of the document's diagonal (at least; the window
+# scales with the longer side's length / the shorter's): every source against every target segment is
+# quadratic (at 8 MB of text, 80,000² similarities), and a translation does not move a sentence thousands of
+# sentences away. Shorter documents are compared in full.
+MATCH_WINDOW = 2048
+
+
 def similarity_stats(source: np.ndarray, target: np.ndarray, margin: float, min_similarity: float,
-                     chunk: int = 1024) -> SimilarityStats:
-    """Best matches and anchors from the 1-1 similarities, computed in row chunks to bound memory."""
+                     chunk: int = 1024, window: int = MATCH_WINDOW) -> SimilarityStats:
+    """Best matches and anchors from the 1-1 similarities, computed in row chunks to bound memory, each
+    chunk against the target segments within ``window`` of the diagonal (linear in document length)."""
     n, m = len(source), len(target)
     best_j = np.zeros(n, dtype=np.int64)
     best_s = np.full(n, -1.0)
@@ -87,17 +95,23 @@ def similarity_stats(source: np.ndarray, target: np.ndarray, margin: float, min_
     best_for_target = np.full(m, -1.0)
     best_i = np.zeros(m, dtype=np.int64)
     samples = []
+    slope = m / max(n, 1)
+    reach = int(window * max(slope, 1.0)) + 1
     for start in range(0, n, chunk):
-        sims = source[start : start + chunk] @ target.T
-        if m >= 2:
-            top2 = np.partition(sims, m - 2, axis=1)[:, -2:]
-            second_s[start : start + chunk] = top2.min(axis=1)
-        best_j[start : start + chunk] = sims.argmax(axis=1)
-        best_s[start : start + chunk] = sims.max(axis=1)
+        stop = min(start + chunk, n)
+        low = max(0, int(start * slope) - reach)
+        high = min(m, int(stop * slope) + reach)
+        sims = source[start:stop] @ target[low:high].T
+        width = high - low
+        if width >= 2:
+            top2 = np.partition(sims, width - 2, axis=1)[:, -2:]
+            second_s[start:stop] = top2.min(axis=1)
+        best_j[start:stop] = sims.argmax(axis=1) + low
+        best_s[start:stop] = sims.max(axis=1)
         column_best = sims.max(axis=0)
-        better = column_best > best_for_target
-        best_for_target[better] = column_best[better]
-        best_i[better] = sims.argmax(axis=0)[better] + start
+        better = column_best > best_for_target[low:high]
+        best_for_target[low:high][better] = column_best[better]
+        best_i[low:high][better] = sims.argmax(axis=0)[better] + start
         samples.append(sims.ravel()[:: max(1, sims.size // 2000)])
     # The median pair of a long document is two unrelated sentences; in a short one (a single sentence
     # and its translation) it is the translation itself, which would then cost as much as a skip.
@@ -280,14 +294,17 @@ class EncoderAligner:
         target_language: Language,
         glossary: Glossary | None = None,
     ) -> list[AlignedPair]:
-        beads, similarities = self.align_segments(source, target, source_language, target_language, glossary)
-        return make_pairs(beads, source.segments, target.segments, similarities)
+        beads, similarities, parts = self.align_segments(
+            source, target, source_language, target_language, glossary
+        )
+        return make_pairs(beads, source.segments, target.segments, similarities, parts)
 
     def align_segments(self, source, target, source_language, target_language, glossary=None):
+        """Beads, each bead's similarity, and each multi-source bead's per-source-segment similarities."""
         n, m = len(source.segments), len(target.segments)
         if n == 0 or m == 0:  # nothing to compare: every segment is unaligned
             beads = [((i,), ()) for i in range(n)] + [((), (j,)) for j in range(m)]
-            return beads, [None] * len(beads)
+            return beads, [None] * len(beads), [None] * len(beads)
         max_a = max(a for a, _ in self.bead_types)
         max_b = max(b for _, b in self.bead_types)
         started = time.perf_counter()
@@ -307,7 +324,7 @@ class EncoderAligner:
         )
         beads = align_in_band(n, m, cost, anchor_path(stats.anchors, n, m), width=self.band_width)
         self.last_timings = {"encode": encoded - started, "search": time.perf_counter() - encoded}
-        return beads, _bead_similarities(beads, cost, stats)
+        return beads, _bead_similarities(beads, cost, stats), _part_similarities(beads, cost)
 
 
 def _length_model(src: SideFeatures, tgt: SideFeatures, anchors: list[tuple[int, int]]) -> LengthModel:
@@ -328,6 +345,20 @@ def _bead_similarities(beads: list[Bead], cost: EncoderCost, stats: SimilaritySt
             value = stats.best_for_source[source_ids[0]]
         similarities.append(round(float(value), 4))
     return similarities
+
+
+def _part_similarities(beads: list[Bead], cost: EncoderCost) -> list[tuple[float, ...] | None]:
+    """Per source segment of an n:m bead (n > 1), its own similarity to the bead's whole target side: the
+    alignment check's evidence for a sentence dropped inside a merge (see ``mtqa/checks/alignment.py``)."""
+    parts: list[tuple[float, ...] | None] = []
+    for source_ids, target_ids in beads:
+        if len(source_ids) < 2 or not target_ids:
+            parts.append(None)
+            continue
+        whole = cost.target_runs[len(target_ids)][target_ids[-1] + 1]
+        rows = cost.source_runs[1][[k + 1 for k in source_ids]]  # row k + 1 is segment k alone
+        parts.append(tuple(round(float(v), 4) for v in rows @ whole))
+    return parts
 
 
 @register_aligner("encoder")
