@@ -31,10 +31,13 @@ DICTIONARY = [
 class DiagonalAligner:
     name = "diagonal"
 
+    def __init__(self, similarity: float | None = None) -> None:
+        self.similarity = similarity
+
     def align(self, source, target, source_language, target_language, glossary=None):
         n, m = len(source.segments), len(target.segments)
         beads = [([i], [i]) for i in range(min(n, m))]
-        return make_pairs(beads, source.segments, target.segments)
+        return make_pairs(beads, source.segments, target.segments, [self.similarity] * len(beads))
 
 
 def scorer(**fake_options) -> NeuralScorer:
@@ -59,10 +62,10 @@ def test_strongest_runs_merges_neighbours_and_respects_threshold():
 def test_word_bounds_widen_subwords_and_trim_punctuation():
     text = "and resolutely avoided, it"
     # a sub-word token "resol" widens to the whole word in a space-separated language
-    assert text[slice(*_word_bounds(text, 4, 9, True))] == "resolutely"
-    assert text[slice(*_word_bounds(text, 14, 23, True))] == "avoided"
+    assert text[slice(*_word_bounds(text, 4, 9, EN))] == "resolutely"
+    assert text[slice(*_word_bounds(text, 14, 23, EN))] == "avoided"
     zh = "坚决避免，以牺牲"
-    assert zh[slice(*_word_bounds(zh, 2, 5, False))] == "避免"
+    assert zh[slice(*_word_bounds(zh, 2, 5, ZH))] == "避免"
 
 
 def test_features_are_the_documented_names():
@@ -136,7 +139,8 @@ def test_pipeline_spans_have_document_offsets_and_become_findings():
 
 def test_check_reports_very_low_pair_scores_once():
     source, target = "今天天气好。", "Hao Peng chaired the meeting."
-    report = mtqa.check(source, target, aligner=DiagonalAligner(), scorer=scorer(),
+    # the aligner agrees (similarity of unrelated sentences): a pair-level finding is possible
+    report = mtqa.check(source, target, aligner=DiagonalAligner(similarity=0.05), scorer=scorer(),
                         source_lang="zh", target_lang="en")
     score = report.scores[0]
     assert score.adequacy < 10

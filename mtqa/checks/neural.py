@@ -1,21 +1,23 @@
 """Findings from the neural scorer: the spans it points at, and pairs it scores very low.
 
 Runs only when a scorer produced ``PairScore``s (``mtqa check`` with the model, or ``mtqa.check(...,
-scorer=...)``); without one it finds nothing. Severities:
+scorer=...)``); without one it finds nothing. Every finding names the words it is about in its message
+(``quoted``), so a plain-text log, JSON, SARIF, JUnit or GitHub reader sees them without colours. Severities:
 
-- a model span keeps the scorer's severity (*minor*, *major* when its signal is at least
-  ``mtqa.score.neural.MAJOR_STRENGTH`` nats); target-side spans are ``accuracy/mistranslation`` or
-  ``fluency/grammar`` candidates, source-side spans ``accuracy/omission`` candidates;
-- a pair whose adequacy is below ``min_adequacy`` (default 10 of 100) is an ``accuracy/mistranslation``
-  candidate for the whole pair, and one whose fluency is below ``min_fluency`` (default 0: off, see
+- target-side spans are ``accuracy/mistranslation`` or ``fluency/grammar`` candidates, source-side spans
+  ``accuracy/omission`` candidates; *minor*, and *major* only when the signal is at least
+  ``mtqa.score.neural.MAJOR_STRENGTH`` nats **and** the aligner does not vouch for the pair (its
+  similarity is known and below ``SIMILARITY_VOUCH``): the model alone never fails the gate on a pair the
+  sentence encoder reads as a translation (on WMT21 TED the strongest spans were no more often on a
+  human-marked error than weak ones; docs/checks.md "False alarms on good translations");
+- a pair whose adequacy is below ``min_adequacy`` (default 10 of 100) **and** whose alignment similarity
+  is below ``SIMILARITY_VOUCH`` (the model and the aligner agree) is an ``accuracy/mistranslation``
+  candidate for the whole pair; one whose fluency is below ``min_fluency`` (default 0: off, see
   ``MIN_FLUENCY``) a ``fluency/grammar`` candidate: *minor*, since a 270M model's pair score is a ranking
-  hint, not proof.
-  A pair that already has a model span of that category gets no second, pair-wide finding. No pair-level
-  finding on a target shorter than ``MIN_JUDGED_TOKENS`` model tokens (UI strings such as "Save"), and no
-  pair-level adequacy finding on a name-heavy target (``NAME_HEAVY_SHARE`` of its letters in capitalised
-  words or glossary targets) whose alignment similarity is at least ``SIMILARITY_VOUCH``: a 270M model
-  cannot tell a correct romanised name from a wrong one, the sentence encoder can tell a translation from
-  a mismatch.
+  hint, not proof. Without a similarity (the length aligner) there is no second opinion and no pair-level
+  adequacy finding. A pair that already has a model span of that category gets no second, pair-wide
+  finding, and no pair-level finding is made on a target shorter than ``MIN_JUDGED_TOKENS`` model tokens
+  (UI strings such as "Save").
 - a model span inside a glossary term that is used as the glossary prescribes (its source term in the
   pair's source, its target term in the pair's target) is dropped, one that only starts or ends in such a
   term loses that part: the glossary vouches for that rendering
@@ -28,14 +30,12 @@ report only the pair-level scores).
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator
 
 from mtqa.checks import CheckContext, register_check
 from mtqa.data import Category, Finding, ModelSpan, PairScore, Severity
-from mtqa.languages import Language
 from mtqa.score.neural import has_content
-from mtqa.terms import find_terms, term_index
+from mtqa.terms import term_index
 
 NAME = "neural"
 MIN_ADEQUACY = 10.0
@@ -48,14 +48,10 @@ MIN_FLUENCY = 0.0
 # WMT21 TED (training) none of the 4 pairs under 8 tokens with adequacy < 10 held an accuracy error
 # (8–11 tokens: 2 of 8); README "neural".
 MIN_JUDGED_TOKENS = 8
-# A sentence-encoder similarity at or above this says the pair is a translation of the same content
-# (mismatched beads score 0.02–0.1, real translations with errors on WMT 0.4–0.9). On its own it does not
-# overrule a low adequacy (on WMT, low-adequacy pairs with high similarity still hold real errors); it does
-# when the target is name-heavy, since a 270M model cannot tell a correct romanised name from a wrong one.
+# A sentence-encoder similarity at or above this says the aligner vouches for the pair: a translation of
+# the same content (mismatched beads score 0.02–0.1, real translations with errors on WMT 0.4–0.9). Below
+# it, the aligner agrees with a model that finds the pair a poor match.
 SIMILARITY_VOUCH = 0.3
-# Share of the target's letters in romanised names (capitalised words after the first, glossary targets)
-# above which the model's adequacy needs the similarity's corroboration.
-NAME_HEAVY_SHARE = 0.3
 
 
 @register_check(
@@ -82,7 +78,7 @@ def check_neural(ctx: CheckContext) -> Iterator[Finding]:
                 if span is None or _is_placeholder_syntax(ctx, span):
                     continue
                 categories.add(span.category)
-                yield _span_finding(ctx, pair.id, span)
+                yield _span_finding(ctx, pair, span)
         yield from _low_scores(ctx, pair, score, min_adequacy, min_fluency, categories)
 
 
@@ -140,50 +136,52 @@ def _is_placeholder_syntax(ctx: CheckContext, span: ModelSpan) -> bool:
     return after.startswith("{") or text[: span.start].endswith("{")
 
 
-def _span_finding(ctx: CheckContext, pair_id: int, span: ModelSpan) -> Finding:
+# Longest quotation of a span's words in a message (a CI log line stays readable); longer ones are cut
+# with "…" — the span's offsets still cover all of it.
+QUOTE_LIMIT = 60
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` on one line between curly quotes, shortened to ``limit`` characters: every neural finding
+    names its words in the message itself, so a plain-text log, JSON, SARIF or JUnit reader sees what the
+    model pointed at without colours or offsets."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return f"“{text}”"
+
+
+def _span_finding(ctx: CheckContext, pair, span: ModelSpan) -> Finding:
+    severity = _span_severity(span, pair)
     if span.side == "source":
         return Finding(
             NAME,
             span.category,
-            span.severity,
-            f"possible omission: {span.message}",
-            pair=pair_id,
+            severity,
+            f"possible omission of {quoted(span.text)}: {span.message}",
+            pair=pair.id,
             source_span=ctx.source_span(span.start, span.end),
         )
     label = "possible grammar error" if span.category == Category.GRAMMAR.value else "possible mistranslation"
     return Finding(
         NAME,
         span.category,
-        span.severity,
-        f"{label}: {span.message}",
-        pair=pair_id,
+        severity,
+        f"{label} {quoted(span.text)}: {span.message}",
+        pair=pair.id,
         target_span=ctx.target_span(span.start, span.end),
     )
 
 
-_LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-
-
-def name_share(text: str, glossary_terms: tuple[str, ...] = (), language: Language | None = None) -> float:
-    """Share of the letters of ``text``'s words that belong to romanised names: capitalised words other
-    than the first word of a sentence, and glossary target terms (found as ``language`` writes them;
-    default: on word boundaries, as written)."""
-    words = [(m.start(), m.group()) for m in _LATIN_WORD.finditer(text)]
-    total = sum(len(w) for _, w in words)
-    if not total:
-        return 0.0
-    named = set()
-    for start, word in words:
-        before = text[:start].rstrip()
-        sentence_start = not before or before[-1] in ".!?:;\"“"
-        if word[0].isupper() and not sentence_start:
-            named.update(range(start, start + len(word)))
-    if glossary_terms:
-        word_separated = language.word_separated if language else True
-        inflections = language.inflections if language else None
-        for match in find_terms(text, glossary_terms, word_separated, inflections):
-            named.update(i for i in range(match.start, match.end) if text[i].isalpha())
-    return min(1.0, len(named) / total)
+def _span_severity(span: ModelSpan, pair) -> Severity:
+    """A strong span is *major* only when the aligner does not vouch for the pair (its similarity is known
+    and below ``SIMILARITY_VOUCH``): a 270M model alone is not evidence enough to fail a gate on a pair the
+    sentence encoder reads as a translation of the same content."""
+    if span.severity is Severity.MINOR:
+        return span.severity
+    if pair.similarity is not None and pair.similarity < SIMILARITY_VOUCH:
+        return span.severity
+    return Severity.MINOR
 
 
 def _judgeable(score: PairScore) -> bool:
@@ -191,13 +189,10 @@ def _judgeable(score: PairScore) -> bool:
     return tokens is None or tokens >= MIN_JUDGED_TOKENS
 
 
-def _vouched_by_evidence(ctx: CheckContext, pair, target_text: str) -> bool:
-    """The alignment's similarity vouches for a name-heavy pair the model cannot read."""
-    if pair.similarity is None or pair.similarity < SIMILARITY_VOUCH:
-        return False
-    entries = ctx.glossary.entries if ctx.glossary is not None else ()
-    terms = tuple(term for e in entries for term in (e.target, *e.alternatives))
-    return name_share(target_text, terms, ctx.target_language) >= NAME_HEAVY_SHARE
+def _aligner_agrees(pair) -> bool:
+    """The aligner measured the pair and finds it a poor match too (similarity below
+    ``SIMILARITY_VOUCH``); without a similarity (length aligner) there is no second opinion."""
+    return pair.similarity is not None and pair.similarity < SIMILARITY_VOUCH
 
 
 def _low_scores(ctx: CheckContext, pair, score: PairScore, min_adequacy: float, min_fluency: float,
@@ -210,13 +205,14 @@ def _low_scores(ctx: CheckContext, pair, score: PairScore, min_adequacy: float, 
         score.adequacy is not None
         and score.adequacy < min_adequacy
         and Category.MISTRANSLATION.value not in categories
-        and not _vouched_by_evidence(ctx, pair, target_span.text)
+        and _aligner_agrees(pair)
     ):
         yield Finding(
             NAME,
             Category.MISTRANSLATION.value,
             Severity.MINOR,
-            f"the model finds this pair a poor match (adequacy {score.adequacy:.0f}/100)",
+            f"the model and the aligner both find this pair a poor match (adequacy {score.adequacy:.0f}/100, "
+            f"similarity {pair.similarity:.2f}): {quoted(target_span.text)}",
             pair=pair.id,
             source_span=source_span,
             target_span=target_span,
@@ -227,7 +223,7 @@ def _low_scores(ctx: CheckContext, pair, score: PairScore, min_adequacy: float, 
             Category.GRAMMAR.value,
             Severity.MINOR,
             f"the model finds this unusually unlikely {ctx.target_language.name} "
-            f"(fluency {score.fluency:.0f}/100)",
+            f"(fluency {score.fluency:.0f}/100): {quoted(target_span.text)}",
             pair=pair.id,
             target_span=target_span,
         )

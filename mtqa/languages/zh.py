@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from mtqa.languages import Language, Punctuation, register_language
 
@@ -96,6 +97,21 @@ def count_words(text: str) -> int:
     return round(len(HAN.findall(text)) / 1.6) + len(_LATIN_WORD.findall(text))
 
 
+@cache
+def _segmenter():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would land in every report
+    return jieba.Tokenizer()
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Dictionary words (jieba, without its HMM guesser, which glues a verb to the next name: 说三体)."""
+    return [(start, end) for _, start, end in _segmenter().tokenize(text, HMM=False)]
+
+
 def _extract_numbers(text: str):
     from mtqa.languages.numbers_zh import extract_numbers
 
@@ -132,5 +148,6 @@ CHINESE = register_language(
         bleu_tokenizer="zh",
         ter_asian_support=True,
         excluded_script=KANA,
+        word_spans=word_spans,
     )
 )

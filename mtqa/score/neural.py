@@ -275,17 +275,48 @@ def strongest_runs(
 _EDGE_CHARACTERS = " \t\r\n.,;:!?\"'’‘“”()[]{}，。；：！？、（）《》「」"
 
 
-def _word_bounds(text: str, start: int, end: int, word_separated: bool) -> tuple[int, int]:
-    """Widen a token range to whole words where words are space-separated; trim spaces/punctuation."""
+# Characters that join two parts of one word: "couldn't", "o’clock", "well-known", "COVID-19".
+_WORD_JOINERS = "'’-‐"
+# A word of a space-separated language, joiners included (the unit a span starts and ends on).
+_WORD = re.compile(r"\w+(?:['’\-‐]\w+)*")
+
+
+def _is_word_character(text: str, index: int) -> bool:
+    """``text[index]`` belongs to a word: a letter or digit, or a joiner between two of them."""
+    if not 0 <= index < len(text):
+        return False
+    if text[index].isalnum():
+        return True
+    return (
+        text[index] in _WORD_JOINERS
+        and 0 < index < len(text) - 1
+        and text[index - 1].isalnum()
+        and text[index + 1].isalnum()
+    )
+
+
+def _word_bounds(text: str, start: int, end: int, language: Language) -> tuple[int, int]:
+    """Trim spaces and punctuation off a token range, then widen it to whole words on both sides: a
+    reviewer reads "couldn't", never "couldn" (model tokens split words, and contractions and hyphenated
+    words are one word). Languages written without spaces widen to their segmenter's words
+    (``Language.word_spans``: 三体世界, not 体世)."""
     while start < end and text[start] in _EDGE_CHARACTERS:
         start += 1
     while end > start and text[end - 1] in _EDGE_CHARACTERS:
         end -= 1
-    if word_separated and start < end:
-        while start > 0 and text[start - 1].isalnum():
+    if start >= end:
+        return start, end
+    if language.word_separated:
+        while _is_word_character(text, start - 1) and _is_word_character(text, start):
             start -= 1
-        while end < len(text) and text[end].isalnum():
+        while _is_word_character(text, end) and _is_word_character(text, end - 1):
             end += 1
+    elif language.word_spans is not None:
+        for low, high in language.word_spans(text):
+            if low < start < high:
+                start = low
+            if low < end < high:
+                end = high
     return start, end
 
 
@@ -297,7 +328,7 @@ def has_content(text: str, language: Language) -> bool:
     if words is None:
         return True
     if language.word_separated:
-        tokens = re.findall(r"\w+(?:'\w+)?", text.lower())
+        tokens = _WORD.findall(text.lower().replace("’", "'"))
         return any(t not in words for t in tokens)
     return any(ch.isalnum() and ch not in words for ch in text)
 
@@ -309,16 +340,24 @@ def trim_function_words(text: str, start: int, end: int, language: Language) -> 
     if words is None or not has_content(text[start:end], language):
         return start, end
     if language.word_separated:
-        pieces = [(m.start() + start, m.end() + start) for m in re.finditer(r"\w+(?:'\w+)?", text[start:end])]
-        while pieces and text[pieces[0][0] : pieces[0][1]].lower() in words:
-            pieces.pop(0)
-        while pieces and text[pieces[-1][0] : pieces[-1][1]].lower() in words:
-            pieces.pop()
-        return pieces[0][0], pieces[-1][1]
-    while start < end and (text[start] in words or not text[start].isalnum()):
-        start += 1
-    while end > start and (text[end - 1] in words or not text[end - 1].isalnum()):
-        end -= 1
+        pieces = [(m.start() + start, m.end() + start) for m in _WORD.finditer(text[start:end])]
+    elif language.word_spans is not None:
+        # Whole words only: 都市 ("city") is not the particle 都 plus 市.
+        pieces = [(max(low, start), min(high, end)) for low, high in language.word_spans(text)
+                  if low < end and high > start and text[max(low, start) : min(high, end)].strip()]
+    else:
+        pieces = [(i, i + 1) for i in range(start, end)]
+
+    def empty(piece: tuple[int, int]) -> bool:
+        word = text[piece[0] : piece[1]]
+        return word.lower().replace("’", "'") in words or not any(ch.isalnum() for ch in word)
+
+    while pieces and empty(pieces[0]):
+        pieces.pop(0)
+    while pieces and empty(pieces[-1]):
+        pieces.pop()
+    if pieces:
+        start, end = pieces[0][0], pieces[-1][1]
     return start, end
 
 
@@ -339,9 +378,7 @@ def _candidate_spans(
     token indices then character offsets into ``text``."""
     support = [max(0.0, v) for v in side.pmi]
     for first, end, strength in strongest_runs(badness, margin, threshold, support):
-        start, stop = _word_bounds(
-            text, side.offsets[first][0], side.offsets[end - 1][1], language.word_separated
-        )
+        start, stop = _word_bounds(text, side.offsets[first][0], side.offsets[end - 1][1], language)
         if start >= stop or not has_content(text[start:stop], language):
             continue
         start, stop = trim_function_words(text, start, stop, language)
@@ -448,21 +485,6 @@ def quality_scores(features: dict[str, float], calibration=None) -> tuple[float 
 # The scorer.
 
 
-def part_pmi(source: TokenScores, ranges: Sequence[tuple[int, int]] | None) -> dict[int, float]:
-    """Mean reverse PMI per token of each character range of the source side (a sentence of a bead that
-    holds several), by the range's index; ranges with no scored token (cut off by ``MAX_SIDE_CHARS``) are
-    left out. A token belongs to the range holding its last character (its first may be a space)."""
-    if not ranges:
-        return {}
-    sums: dict[int, list[float]] = {}
-    for (_, end), value in zip(source.offsets, source.pmi, strict=True):
-        for k, (low, high) in enumerate(ranges):
-            if low <= end - 1 < high:
-                sums.setdefault(k, []).append(value)
-                break
-    return {k: round(_mean(values), 4) for k, values in sums.items()}
-
-
 class NeuralScorer:
     """``mtqa.score.Scorer`` on a ``LanguageModel``: features, 0–100 scores and spans for every pair that
     has text on both sides, in one length-sorted batch per document."""
@@ -488,18 +510,9 @@ class NeuralScorer:
     ) -> dict[int, PairScore]:
         scored = [p for p in pairs if p.source_segments and p.target_segments]
         texts = [(p.source_text(source), p.target_text(target)) for p in scored]
-        # Character ranges of each source segment inside its bead's source text, for beads of several.
-        parts = [
-            [(source.segments[k].start - p.source_start, source.segments[k].end - p.source_start)
-             for k in p.source_segments] if len(p.source_segments) > 1 else None
-            for p in scored
-        ]
-        results = self.score_texts(texts, source_language, target_language, source_parts=parts)
+        results = self.score_texts(texts, source_language, target_language)
         out = {}
         for pair, result in zip(scored, results, strict=True):
-            result.source_segment_pmi = {
-                pair.source_segments[k]: value for k, value in result.source_segment_pmi.items()
-            }
             for span in result.spans:
                 shift = pair.source_start if span.side == "source" else pair.target_start
                 span.start += shift
@@ -508,16 +521,9 @@ class NeuralScorer:
         return out
 
     def score_texts(
-        self,
-        texts: Sequence[tuple[str, str]],
-        source_language: Language,
-        target_language: Language,
-        source_parts: Sequence[Sequence[tuple[int, int]] | None] | None = None,
+        self, texts: Sequence[tuple[str, str]], source_language: Language, target_language: Language
     ) -> list[PairScore]:
-        """Scores of raw (source text, target text) pairs; span offsets are into each pair's own texts.
-
-        ``source_parts``: per pair, character ranges of the source text (its sentences) whose mean reverse
-        PMI goes into ``PairScore.source_segment_pmi``, keyed by the range's index."""
+        """Scores of raw (source text, target text) pairs; span offsets are into each pair's own texts."""
         if not texts:
             return []
         with _Progress(len(texts) * 2, self.quiet) as progress:
@@ -529,9 +535,8 @@ class NeuralScorer:
                 progress=progress.advance,
             )
         results = []
-        for index, ((source_text, target_text), analysis) in enumerate(zip(texts, analyses, strict=True)):
+        for (source_text, target_text), analysis in zip(texts, analyses, strict=True):
             adequacy, fluency, estimate, mqm = quality_scores(analysis.features, self.calibration)
-            ranges = source_parts[index] if source_parts else None
             # Not a model feature: the calibration's predicted MQM score, kept beside them for reports.
             features = dict(analysis.features)
             if mqm is not None:
@@ -543,7 +548,6 @@ class NeuralScorer:
                     estimate=estimate,
                     features=features,
                     spans=find_spans(analysis, source_text, target_text, source_language, target_language),
-                    source_segment_pmi=part_pmi(analysis.source, ranges),
                 )
             )
         return results
