@@ -485,6 +485,21 @@ def quality_scores(features: dict[str, float], calibration=None) -> tuple[float 
 # The scorer.
 
 
+def part_pmi(source: TokenScores, ranges: Sequence[tuple[int, int]] | None) -> dict[int, float]:
+    """Mean reverse PMI per token of each character range of the source side (a sentence of a bead that
+    holds several), by the range's index; ranges with no scored token (cut off by ``MAX_SIDE_CHARS``) are
+    left out. A token belongs to the range holding its last character (its first may be a space)."""
+    if not ranges:
+        return {}
+    sums: dict[int, list[float]] = {}
+    for (_, end), value in zip(source.offsets, source.pmi, strict=True):
+        for k, (low, high) in enumerate(ranges):
+            if low <= end - 1 < high:
+                sums.setdefault(k, []).append(value)
+                break
+    return {k: round(_mean(values), 4) for k, values in sums.items()}
+
+
 class NeuralScorer:
     """``mtqa.score.Scorer`` on a ``LanguageModel``: features, 0–100 scores and spans for every pair that
     has text on both sides, in one length-sorted batch per document."""
@@ -510,9 +525,18 @@ class NeuralScorer:
     ) -> dict[int, PairScore]:
         scored = [p for p in pairs if p.source_segments and p.target_segments]
         texts = [(p.source_text(source), p.target_text(target)) for p in scored]
-        results = self.score_texts(texts, source_language, target_language)
+        # Character ranges of each source segment inside its bead's source text, for beads of several.
+        parts = [
+            [(source.segments[k].start - p.source_start, source.segments[k].end - p.source_start)
+             for k in p.source_segments] if len(p.source_segments) > 1 else None
+            for p in scored
+        ]
+        results = self.score_texts(texts, source_language, target_language, source_parts=parts)
         out = {}
         for pair, result in zip(scored, results, strict=True):
+            result.source_segment_pmi = {
+                pair.source_segments[k]: value for k, value in result.source_segment_pmi.items()
+            }
             for span in result.spans:
                 shift = pair.source_start if span.side == "source" else pair.target_start
                 span.start += shift
@@ -521,9 +545,16 @@ class NeuralScorer:
         return out
 
     def score_texts(
-        self, texts: Sequence[tuple[str, str]], source_language: Language, target_language: Language
+        self,
+        texts: Sequence[tuple[str, str]],
+        source_language: Language,
+        target_language: Language,
+        source_parts: Sequence[Sequence[tuple[int, int]] | None] | None = None,
     ) -> list[PairScore]:
-        """Scores of raw (source text, target text) pairs; span offsets are into each pair's own texts."""
+        """Scores of raw (source text, target text) pairs; span offsets are into each pair's own texts.
+
+        ``source_parts``: per pair, character ranges of the source text (its sentences) whose mean reverse
+        PMI goes into ``PairScore.source_segment_pmi``, keyed by the range's index."""
         if not texts:
             return []
         with _Progress(len(texts) * 2, self.quiet) as progress:
@@ -535,8 +566,9 @@ class NeuralScorer:
                 progress=progress.advance,
             )
         results = []
-        for (source_text, target_text), analysis in zip(texts, analyses, strict=True):
+        for index, ((source_text, target_text), analysis) in enumerate(zip(texts, analyses, strict=True)):
             adequacy, fluency, estimate, mqm = quality_scores(analysis.features, self.calibration)
+            ranges = source_parts[index] if source_parts else None
             # Not a model feature: the calibration's predicted MQM score, kept beside them for reports.
             features = dict(analysis.features)
             if mqm is not None:
@@ -548,6 +580,7 @@ class NeuralScorer:
                     estimate=estimate,
                     features=features,
                     spans=find_spans(analysis, source_text, target_text, source_language, target_language),
+                    source_segment_pmi=part_pmi(analysis.source, ranges),
                 )
             )
         return results
