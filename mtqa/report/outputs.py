@@ -57,6 +57,8 @@ class Renderer:
     scan: Callable | None = None  # None: the format has no rendering of a scan (one document pair only)
     console: bool = False
     shares_stdout: bool = False
+    # Renders bytes (a spreadsheet): written to a file only, never to a terminal.
+    binary: bool = False
 
 
 RENDERERS: dict[str, Renderer] = {}
@@ -147,6 +149,12 @@ def _github_scan(result: ScanResult, context: RenderContext) -> str:
     return render_github_scan(result, context.fail_on)
 
 
+def _xlsx(report: Report, context: RenderContext) -> bytes:
+    from mtqa.report.xlsx import render_xlsx
+
+    return render_xlsx(report, fail_on=context.fail_on)
+
+
 for _renderer in (
     Renderer("rich", _rich, _rich_scan, console=True),
     Renderer("json", _json, _json_scan),
@@ -154,6 +162,7 @@ for _renderer in (
     Renderer("sarif", _sarif, _sarif_scan),
     Renderer("junit", _junit, _junit_scan),
     Renderer("github", _github, _github_scan, shares_stdout=True),
+    Renderer("xlsx", _xlsx, binary=True),
 ):
     register_renderer(_renderer)
 # The built-in format names (the registry itself may hold more).
@@ -188,6 +197,9 @@ def plan_outputs(formats: tuple[str, ...] | list[str], output: Path | None,
             )
         specs = [OutputSpec(s.format, output) if s is without_path[0] else s for s in specs]
     to_stdout = [spec.format for spec in specs if spec.path is None]
+    for name in to_stdout:
+        if RENDERERS[name].binary:
+            raise MtqaError(f"--format {name} writes a binary file; give it a path: --format {name}=FILE")
     sharing = [f for f in to_stdout if RENDERERS[f].shares_stdout]
     others = [f for f in to_stdout if not RENDERERS[f].shares_stdout]
     # One format on standard output; or one that shares it (github) beside one console renderer (rich).
@@ -265,6 +277,10 @@ def _emit(spec: OutputSpec, renderer: Renderer, function: Callable, subject, con
         write_report(spec.path, buffer.getvalue())
         return
     text = function(subject, context)
+    if renderer.binary:
+        assert spec.path is not None  # plan_outputs refuses a binary format on standard output
+        write_report(spec.path, text)
+        return
     if spec.path is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -296,7 +312,7 @@ def check_writable(path: Path, fmt: str) -> None:
         raise MtqaError(f"{path}: cannot write the {fmt} report there ({problem})")
 
 
-def write_report(path: Path, text: str) -> None:
+def write_report(path: Path, text: str | bytes) -> None:
     """Write a report whole or not at all: a temporary file in the same directory, renamed over ``path``
     (atomic on POSIX), so that an error or an interrupt never leaves a half-written report behind."""
     import tempfile
@@ -304,8 +320,12 @@ def write_report(path: Path, text: str) -> None:
     temporary = None
     try:
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(text)
+        else:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
         # mkstemp creates 0600; a report gets what a plain open() would give it.
         os.chmod(temporary, _mode_for(path))
         os.replace(temporary, path)
