@@ -203,3 +203,20 @@ def test_decades_and_ranges_in_words_match():
     assert run(["四十年的故事都是从这一天开始的。"], ["Four decades the story spans."]) == []
     assert run(["振幅在百分之一至百分之五之间。"], ["The amplitude is between one and five percent."]) == []
     assert run(["九十年代初她回到了这座城市。"], ["She returned at the beginning of the nineties."]) == []
+
+
+def test_a_unit_conversion_is_minor_not_a_missing_number():
+    # MAC-Dev: 体重六十公斤 → "weighed about 130 pounds" (132.3 lb), 二十英尺 → "six-meter" (6.1 m) were two
+    # majors each ("60 is missing", "130 has no counterpart").
+    findings = run(["奶奶那年体重六十公斤。"], ["That year Grandma weighed about 130 pounds."])
+    assert [(f.severity, f.source_span.text, f.target_span.text) for f in findings] == [
+        (Severity.MINOR, "六十", "130")
+    ]
+    assert "converted" in findings[0].message
+    findings = run(["二十英尺的喇叭形天线"], ["the six-meter horn antenna"])
+    assert [(f.severity, f.target_span.text) for f in findings] == [(Severity.MINOR, "six")]
+    # Near misses: a conversion that is off by more than rounding, or to another dimension, is a change.
+    findings = run(["体重六十公斤。"], ["She weighed 180 pounds."])
+    assert [f.severity for f in findings] == [Severity.MAJOR]
+    findings = run(["跑了六十公里。"], ["She ran 130 pounds."])
+    assert [f.severity for f in findings] == [Severity.MAJOR]

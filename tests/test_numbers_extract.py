@@ -270,3 +270,11 @@ def test_decimal_number_with_a_unit_letter_is_a_measurement():
 )
 def test_english_scale_and_percent_words_in_headline_case(text, expected):
     assert values(en_numbers(text)) == [(float(v), k) for v, k in expected]
+
+
+def test_units_of_length_and_weight_are_read():
+    assert [(m.value, m.unit) for m in zh_numbers("体重六十公斤，二十英尺，5km，这五年里")] == [
+        (60.0, "kg"), (20.0, "ft"), (5.0, "km"), (5.0, "")
+    ]
+    mentions = en_numbers("about 130 pounds, a six-meter antenna, 5 in the morning")
+    assert [(m.value, m.unit) for m in mentions] == [(130.0, "lb"), (6.0, "m"), (5.0, "")]

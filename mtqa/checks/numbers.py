@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 
 from mtqa.checks import CheckContext, register_check
 from mtqa.data import AlignedPair, Category, Finding, Severity
-from mtqa.languages import NumberMention
+from mtqa.languages import UNIT_SCALES, NumberMention
 
 CHECK = "numbers"
 _DATE_KINDS = frozenset({"year", "month", "day", "decade"})
 # Rounding a translator may do (35,432 → "about 35,400"); anything further apart is a different number.
 _ROUNDING = 0.01
+# A converted quantity is rounded more ("60 kg" → "about 130 pounds" is 1.7 % off).
+_CONVERSION_ROUNDING = 0.05
 
 
 @dataclass
@@ -78,6 +80,18 @@ def _rounded(a: NumberMention, b: NumberMention) -> bool:
     return abs(a.value - b.value) / max(abs(a.value), abs(b.value)) <= _ROUNDING
 
 
+def _converted(a: NumberMention, b: NumberMention) -> bool:
+    """Is ``b`` ``a`` converted to another unit of the same dimension, within a translator's rounding
+    (六十公斤 → "about 130 pounds": 132.3 lb; 二十英尺 → "six-meter": 6.1 m)?"""
+    if not (a.unit and b.unit and a.unit != b.unit):
+        return False
+    (dimension_a, size_a), (dimension_b, size_b) = UNIT_SCALES[a.unit], UNIT_SCALES[b.unit]
+    if dimension_a != dimension_b or a.value <= 0 or b.value <= 0:
+        return False
+    quantity_a, quantity_b = a.value * size_a, b.value * size_b
+    return abs(quantity_a - quantity_b) / max(quantity_a, quantity_b) <= _CONVERSION_ROUNDING
+
+
 def display(mention: NumberMention) -> str:
     """A neutral rendering of a value for messages: 35000 → "35,000", percent 20 → "20%"."""
     value = mention.value
@@ -117,6 +131,7 @@ def check_numbers(ctx: CheckContext) -> Iterator[Finding]:
     for source_side, target_side in zip(sources, targets, strict=True):
         yield from _compare(ctx, source_side, target_side, matches=_value_only)
         yield from _compare(ctx, source_side, target_side, matches=_rounded)
+        yield from _compare(ctx, source_side, target_side, matches=_converted)
         yield from _report_rest(ctx, source_side, target_side, source_side.matched)
 
 
@@ -143,6 +158,9 @@ def _compare(ctx: CheckContext, source: _Side, target: _Side, *, matches) -> Ite
             reading = f"not as a {mention.kind}" if mention.kind != "number" else f"as a {found.kind}"
             message = f"{display(mention)} ({mention.text}) appears as {found.text!r} in the translation"
             message += f", {reading}"
+        elif mention.unit != found.unit:
+            message = (f"{display(mention)} {mention.unit} ({mention.text}) is converted to {found.text!r} "
+                       f"{found.unit} in the translation")
         else:
             message = f"{display(mention)} ({mention.text}) is rounded to {found.text!r} in the translation"
         yield _finding(ctx, source, target, mention, found, Severity.MINOR, message)

@@ -21,6 +21,8 @@ class NumberMention:
 
     ``value`` is the numeric value (3.5万 → 35000.0); ``kind`` is one of ``number``, ``percent``,
     ``year``, ``month``, ``day``, ``ordinal``; ``start``/``end`` are offsets into the text searched.
+    ``unit`` is the unit of length or weight written after it, by its symbol in ``UNIT_SCALES`` (六十公斤 →
+    "kg", "130 pounds" → "lb"), so that a translation converting units can be recognised.
     """
 
     value: float
@@ -28,6 +30,16 @@ class NumberMention:
     start: int
     end: int
     text: str
+    unit: str = ""
+
+
+# Units a translator may convert between (literary and news translations turn 公斤 into pounds, 英尺 into
+# metres): symbol → (dimension, size in the dimension's SI unit).
+UNIT_SCALES: dict[str, tuple[str, float]] = {
+    "kg": ("mass", 1.0), "jin": ("mass", 0.5), "lb": ("mass", 0.45359237),
+    "m": ("length", 1.0), "cm": ("length", 0.01), "mm": ("length", 0.001), "km": ("length", 1000.0),
+    "li": ("length", 500.0), "ft": ("length", 0.3048), "in": ("length", 0.0254), "mi": ("length", 1609.344),
+}
 
 
 @dataclass(frozen=True, eq=False)

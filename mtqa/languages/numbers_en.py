@@ -9,6 +9,7 @@ the", "a meeting" translate 一 that the Chinese extractor does not count either
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from mtqa.languages import NumberMention
 
@@ -307,7 +308,31 @@ def extract_numbers(text: str) -> list[NumberMention]:
         kind = "percent" if match.group("percent") or ranged_percent else "number"
         add(NumberMention(float(value), kind, start, end, text[start:end]))
 
-    return sorted(mentions, key=lambda m: m.start)
+    return sorted((_with_unit(mention, text) for mention in mentions), key=lambda m: m.start)
+
+
+# Units of length and weight after a number ("130 pounds", "a six-meter antenna"), by their symbol in
+# ``UNIT_SCALES``. Not "m" or "in" alone: "$5m" is five million, "5 in the morning" no length.
+_UNIT_AFTER = re.compile(
+    r"(?:\s+|-)?(?P<unit>pounds?|lbs?|kilograms?|kilos?|kg|feet|foot|ft|inch(?:es)?|met(?:er|re)s?|"
+    r"centimet(?:er|re)s?|cm|millimet(?:er|re)s?|mm|kilomet(?:er|re)s?|km|miles?)\b",
+    re.IGNORECASE,
+)
+_UNIT_SYMBOLS = {
+    "pound": "lb", "lb": "lb", "kilogram": "kg", "kilo": "kg", "kg": "kg", "feet": "ft", "foot": "ft",
+    "ft": "ft", "inch": "in", "inches": "in", "meter": "m", "metre": "m", "centimeter": "cm",
+    "centimetre": "cm", "cm": "cm", "millimeter": "mm", "millimetre": "mm", "mm": "mm", "kilometer": "km",
+    "kilometre": "km", "km": "km", "mile": "mi",
+}
+
+
+def _with_unit(mention: NumberMention, text: str) -> NumberMention:
+    unit = _UNIT_AFTER.match(text, mention.end)
+    if unit is None or mention.kind != "number":
+        return mention
+    word = unit.group("unit").lower()
+    symbol = _UNIT_SYMBOLS.get(word) or _UNIT_SYMBOLS.get(word.removesuffix("s"), "")
+    return replace(mention, unit=symbol)
 
 
 def is_measurement(number: str, letters: str) -> bool:

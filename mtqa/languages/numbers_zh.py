@@ -124,7 +124,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
         # Past a multiplier read after the run (三十多万): it is part of this number, not one of its own.
         position = max([match.end()] + [raw.mention.end for raw in raws])
     numbers = _mark_days(_join_ranges(_half_hours(normal, text, found), normal), normal)
-    numbers = _counts_of_lists(numbers, normal)
+    numbers = [_with_unit(mention, normal) for mention in _counts_of_lists(numbers, normal)]
     dates = [replace(d, text=text[d.start : d.end]) for d in dates]
     return sorted(numbers + dates, key=lambda mention: mention.start)
 
@@ -236,6 +236,24 @@ def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
         value, kind = value * 10, "percent"
     factor = scale if scale > 1 else 1e8 if run.endswith("亿") else 1e4 if run.endswith("万") else 1.0
     return (_Raw(NumberMention(value, kind, start, end, original[start:end]), factor),)
+
+
+# Units of length and weight after a number, by their symbol in ``UNIT_SCALES``.
+_UNIT_WORDS = {
+    "公斤": "kg", "千克": "kg", "kg": "kg", "斤": "jin", "磅": "lb", "厘米": "cm", "cm": "cm", "毫米": "mm",
+    "mm": "mm", "公里": "km", "千米": "km", "km": "km", "米": "m", "英尺": "ft", "英寸": "in", "英里": "mi",
+    "里": "li",
+}
+_UNIT_AFTER = re.compile(
+    rf"[{_SPACES}]*[多余]?(?P<unit>{'|'.join(sorted(_UNIT_WORDS, key=len, reverse=True))})(?![A-Za-z])"
+)
+
+
+def _with_unit(mention: NumberMention, normal: str) -> NumberMention:
+    unit = _UNIT_AFTER.match(normal, mention.end)
+    if unit is None or mention.kind != "number":
+        return mention
+    return replace(mention, unit=_UNIT_WORDS[unit.group("unit")])
 
 
 def _compound(run: str) -> bool:
