@@ -278,3 +278,9 @@ def test_units_of_length_and_weight_are_read():
     ]
     mentions = en_numbers("about 130 pounds, a six-meter antenna, 5 in the morning")
     assert [(m.value, m.unit) for m in mentions] == [(130.0, "lb"), (6.0, "m"), (5.0, "")]
+
+
+def test_liang_yue_is_two_months_not_february():
+    # MAC-Dev: 每过一两月 ("every month or two") was read as the month February.
+    assert values(zh_numbers("他每过一两月会来一次")) == [(2.0, "number")]
+    assert values(zh_numbers("二月")) == [(2.0, "month")]

@@ -229,6 +229,8 @@ def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
         return ()
     value *= scale
     kind = _kind(value, after, pre, digits=len(run) if pure_digits else 0)
+    if kind == "month" and "两" in run:
+        kind = "number"  # 两月 is "two months" (一两月 "a month or two"); February is 二月
     value = value % 100 if kind == "decade" else value
     if after.startswith(("年半", "个半")):
         value += 0.5  # 两年半: two and a half years
