@@ -148,6 +148,11 @@ class ModelSpan:
     severity: Severity
     strength: float  # magnitude of the signal (nats), for sorting and severity
     message: str = ""
+    # The span tagger's calibrated chance that a human reviewer marks an error of this class overlapping
+    # the span (``mtqa.score.spans``); None for the PMI-threshold spans, which have no calibrated chance.
+    probability: float | None = None
+    # False: shown only with ``--spans all`` (below the class's confidence floor; ``mtqa.score.spans``).
+    confident: bool = True
 
 
 @dataclass
@@ -174,9 +179,11 @@ class Finding:
     pair: int | None = None
     source_span: Span | None = None
     target_span: Span | None = None
+    # A span of the trained span tagger: its calibrated probability (``ModelSpan.probability``); None else.
+    probability: float | None = None
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "check": self.check,
             "category": self.category,
             "severity": self.severity.value,
@@ -186,6 +193,9 @@ class Finding:
             "source_span": self.source_span.to_dict() if self.source_span else None,
             "target_span": self.target_span.to_dict() if self.target_span else None,
         }
+        if self.probability is not None:
+            out["probability"] = self.probability
+        return out
 
 
 def finding_id(finding: Finding) -> str:

@@ -54,6 +54,10 @@ def model_version(scorer) -> str:
         digest.update(path.read_bytes())
     for path in sorted(_RESOURCES.glob("calibration*")):
         digest.update(path.read_bytes())
+    # The trained span tagger's weights decide the spans (and their probabilities) as much as the code.
+    if getattr(scorer, "tagger", None) is not None:
+        for path in sorted(_RESOURCES.glob("span_tagger*")):
+            digest.update(path.read_bytes())
     return f"{name}:{digest.hexdigest()[:16]}"
 
 

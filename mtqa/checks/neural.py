@@ -23,8 +23,9 @@ scorer=...)``); without one it finds nothing. Every finding names the words it i
   term loses that part: the glossary vouches for that rendering
   (a 270M model finds short names such as "CECEP" improbable), and the terminology check owns it.
 
-Settings (``[checks.neural]`` in the config file): ``min_adequacy``, ``min_fluency``, ``spans`` (false to
-report only the pair-level scores).
+Settings (``[tool.mtqa.settings.neural]`` in the config file): ``min_adequacy``, ``min_fluency``, ``spans``
+(``confident``, the default: the span tagger's spans above its confidence floors; ``all``: its weaker spans
+too; ``off``: only the pair-level scores; ``--spans`` on ``check``/``scan``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from collections.abc import Iterator
 
 from mtqa.checks import CheckContext, register_check
 from mtqa.data import Category, Finding, ModelSpan, PairScore, Severity
+from mtqa.errors import ConfigError
 from mtqa.score.neural import has_content
 from mtqa.terms import term_index
 
@@ -52,12 +54,17 @@ MIN_JUDGED_TOKENS = 8
 # the same content (mismatched beads score 0.02–0.1, real translations with errors on WMT 0.4–0.9). Below
 # it, the aligner agrees with a model that finds the pair a poor match.
 SIMILARITY_VOUCH = 0.3
+# Which model spans become findings (``--spans``; ``mtqa.score.spans``): the span tagger's spans at its
+# confidence floors (chosen for span precision ≥ 0.5 on its training data), those and its weaker ones, or
+# none (pair-level scores only).
+SPAN_MODES = ("all", "confident", "off")
 
 
 @register_check(
     NAME,
     description="mistranslation, omission and grammar candidates found by the neural model",
-    categories=(Category.MISTRANSLATION.value, Category.OMISSION.value, Category.GRAMMAR.value),
+    categories=(Category.MISTRANSLATION.value, Category.OMISSION.value, Category.ADDITION.value,
+                Category.GRAMMAR.value),
 )
 def check_neural(ctx: CheckContext) -> Iterator[Finding]:
     if not ctx.scores:
@@ -65,21 +72,32 @@ def check_neural(ctx: CheckContext) -> Iterator[Finding]:
     settings = ctx.settings.get(NAME, {})
     min_adequacy = float(settings.get("min_adequacy", MIN_ADEQUACY))
     min_fluency = float(settings.get("min_fluency", MIN_FLUENCY))
-    with_spans = bool(settings.get("spans", True))
+    spans_mode = span_mode(settings.get("spans", "confident"))
     for pair in ctx.aligned_pairs():
         score = ctx.scores.get(pair.id)
         if score is None:
             continue
         categories = set()
-        if with_spans:
+        if spans_mode != "off":
             vouched = _glossary_ranges(ctx, pair)
             for span in score.spans:
+                if spans_mode == "confident" and not span.confident:
+                    continue
                 span = _without_vouched_edges(ctx, span, vouched[span.side])
                 if span is None or _is_placeholder_syntax(ctx, span):
                     continue
                 categories.add(span.category)
                 yield _span_finding(ctx, pair, span)
         yield from _low_scores(ctx, pair, score, min_adequacy, min_fluency, categories)
+
+
+def span_mode(value: object) -> str:
+    """``spans`` setting: ``all`` | ``confident`` | ``off`` (true/false, the old form: confident/off)."""
+    if value is True or value is False:
+        return "confident" if value else "off"
+    if value not in SPAN_MODES:
+        raise ConfigError(f"settings.neural.spans: {value!r} is not one of {', '.join(SPAN_MODES)}")
+    return str(value)
 
 
 def _glossary_ranges(ctx: CheckContext, pair) -> dict[str, list[tuple[int, int]]]:
@@ -136,6 +154,9 @@ def _is_placeholder_syntax(ctx: CheckContext, span: ModelSpan) -> bool:
     return after.startswith("{") or text[: span.start].endswith("{")
 
 
+SPAN_LABELS = {Category.GRAMMAR.value: "possible grammar error", Category.ADDITION.value: "possible addition"}
+
+
 # Longest quotation of a span's words in a message (a CI log line stays readable); longer ones are cut
 # with "…" — the span's offsets still cover all of it.
 QUOTE_LIMIT = 60
@@ -161,8 +182,9 @@ def _span_finding(ctx: CheckContext, pair, span: ModelSpan) -> Finding:
             f"possible omission of {quoted(span.text)}: {span.message}",
             pair=pair.id,
             source_span=ctx.source_span(span.start, span.end),
+            probability=span.probability,
         )
-    label = "possible grammar error" if span.category == Category.GRAMMAR.value else "possible mistranslation"
+    label = SPAN_LABELS.get(span.category, "possible mistranslation")
     return Finding(
         NAME,
         span.category,
@@ -170,6 +192,7 @@ def _span_finding(ctx: CheckContext, pair, span: ModelSpan) -> Finding:
         f"{label} {quoted(span.text)}: {span.message}",
         pair=pair.id,
         target_span=ctx.target_span(span.start, span.end),
+        probability=span.probability,
     )
 
 

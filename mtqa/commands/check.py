@@ -29,6 +29,7 @@ from mtqa.commands.common import (
     model_option,
     report_options,
     side_encoding_options,
+    spans_option,
     verbosity_options,
 )
 
@@ -52,6 +53,7 @@ from mtqa.commands.common import (
 @click.option("--pre-segmented", is_flag=True,
               help="Inputs have one segment per line (empty lines too); no sentence splitting.")
 @model_option(True, "Score adequacy and fluency with the bundled neural model.")
+@spans_option()
 @baseline_options()
 @verbosity_options("Print only the summary line; no progress bars.",
                    "Show every aligned pair, not only those with findings.")
@@ -71,6 +73,7 @@ def command(
     aligner: str,
     pre_segmented: bool,
     model: bool,
+    spans: str | None,
     quiet: bool,
     verbose: bool,
     config_path: Path | None,
@@ -102,6 +105,7 @@ def command(
                           source_lang=source_lang,
                           target_lang=target_lang, formats=formats, output=output, config_path=config_path,
                           fail_on=fail_on if "fail_on" in given else None, min_score=min_score, model=model,
+                          spans=spans,
                           model_required="model" in given, quiet=quiet, verbose=verbose, check_mode=True,
                           cache_dir=None, baseline_path=baseline_path,
                           write_baseline_path=write_baseline_path))
@@ -110,7 +114,7 @@ def command(
     source_path, target_path = paths
     settings = merge_settings(load_config(config_path), glossaries=glossaries, source_lang=source_lang,
                               target_lang=target_lang, fail_on=fail_on if "fail_on" in given else None,
-                              min_score=min_score)
+                              min_score=min_score, spans=spans)
     source_lang, target_lang = settings.source_lang, settings.target_lang
     inputs = [source_path, target_path, *settings.glossaries, *([reference_path] if reference_path else [])]
     outputs = plan_outputs(formats, output, inputs)

@@ -96,6 +96,15 @@ def model_option(default: bool, help: str) -> Decorator:
     return click.option("--model/--no-model", default=default, show_default=True, help=help)
 
 
+def spans_option() -> Decorator:
+    """``--spans all|confident|off``: which model spans become findings (config: ``[tool.mtqa.settings.neural]
+    spans``; ``mtqa.checks.neural.SPAN_MODES``)."""
+    return click.option("--spans", type=click.Choice(["all", "confident", "off"]), default=None,
+                        help="Model error spans to report: confident (default: the span tagger's spans above "
+                             "its precision floors), all (its weaker ones too, each with its probability), "
+                             "off.")
+
+
 def baseline_options() -> Decorator:
     """``--baseline FILE`` (known findings do not fail the gate) and ``--write-baseline FILE``."""
     return _stack(
@@ -153,6 +162,7 @@ def merge_settings(
     target_lang: str | None = None,
     fail_on: str | None = None,
     min_score: float | None = None,
+    spans: str | None = None,
 ) -> RunSettings:
     """The one merge of config file and flags: a flag given (not None, not empty) wins over the file.
 
@@ -164,6 +174,8 @@ def merge_settings(
         options.fail_on = parse_fail_on(fail_on or DEFAULT_FAIL_ON)
     if min_score is not None:
         options.min_score = min_score
+    if spans is not None:
+        options.check_settings.setdefault("neural", {})["spans"] = spans
     return RunSettings(
         options=options,
         glossaries=tuple(glossaries) or tuple(config.glossaries),

@@ -25,6 +25,7 @@ from mtqa.commands.common import (
     merge_settings,
     model_option,
     report_options,
+    spans_option,
     verbosity_options,
 )
 from mtqa.l10n.cache import CACHE_DIR_NAME
@@ -51,6 +52,7 @@ from mtqa.l10n.cache import CACHE_DIR_NAME
               show_default=True, help="Incremental cache directory.")
 @click.option("--no-cache", is_flag=True, help="Check every string again; do not read or write the cache.")
 @model_option(False, "Also score adequacy and fluency with the neural model (loaded once for all files).")
+@spans_option()
 @baseline_options()
 @verbosity_options("Print only the summary line.", "List every file, not only those with findings.")
 def command(
@@ -69,6 +71,7 @@ def command(
     cache_dir: Path,
     no_cache: bool,
     model: bool,
+    spans: str | None,
     quiet: bool,
     verbose: bool,
     baseline_path: Path | None,
@@ -92,6 +95,7 @@ def command(
         cache_dir=None if no_cache else cache_dir,
         model=model,
         model_required="model" in given,
+        spans=spans,
         quiet=quiet,
         verbose=verbose,
         baseline_path=baseline_path,
@@ -131,6 +135,7 @@ def run_scan(
     cache_dir: Path | None = None,
     model: bool = False,
     model_required: bool = False,
+    spans: str | None = None,
     quiet: bool = False,
     verbose: bool = False,
     check_mode: bool = False,
@@ -159,7 +164,7 @@ def run_scan(
     first = paths[0] if paths[0].is_dir() else paths[0].parent
     config = load_config(config_path) if config_path else load_config(find_config(first) or find_config())
     settings = merge_settings(config, glossaries=tuple(glossaries), source_lang=source_lang,
-                              target_lang=target_lang, fail_on=fail_on, min_score=min_score)
+                              target_lang=target_lang, fail_on=fail_on, min_score=min_score, spans=spans)
     options = settings.options
     scorer = make_scorer(quiet=quiet, required=model_required) if model else None
     common = dict(

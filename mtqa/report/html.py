@@ -285,6 +285,9 @@ def _document_findings(report: Report, items: list[tuple[int, Finding]]) -> str:
 
 def _tooltip(finding: Finding) -> str:
     text = f"{finding.severity.value} · {finding.category}: {finding.message}"
+    if finding.probability is not None:
+        # The span tagger's calibrated chance that a human reviewer marks this span (docs/json-contract.md).
+        text += f" (probability {finding.probability:.2f})"
     if finding.suggestion:
         text += f" → {finding.suggestion}"
     return text

@@ -42,7 +42,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mtqa.data import AlignedPair, Document, ModelSpan, PairScore, Severity
 from mtqa.languages import Language, get_language
@@ -506,10 +506,20 @@ class NeuralScorer:
 
     name = "neural"
 
-    def __init__(self, model: LanguageModel, *, quiet: bool = False, use_calibration: bool = True) -> None:
+    def __init__(
+        self,
+        model: LanguageModel,
+        *,
+        quiet: bool = False,
+        use_calibration: bool = True,
+        use_tagger: bool = True,
+    ) -> None:
         self.model = model
         self.quiet = quiet
         self.calibration = _calibration() if use_calibration else None
+        # The trained span tagger (mtqa/resources/span_tagger.npz) when shipped and trained on this model's
+        # log-probs (another model's are on another scale); else the threshold spans.
+        self.tagger = _span_tagger(getattr(model, "name", None)) if use_tagger else None
 
     @property
     def calibrated(self) -> bool:
@@ -579,11 +589,40 @@ class NeuralScorer:
                     fluency=fluency,
                     estimate=estimate,
                     features=features,
-                    spans=find_spans(analysis, source_text, target_text, source_language, target_language),
+                    spans=self._spans(analysis, source_text, target_text, source_language, target_language),
                     source_segment_pmi=part_pmi(analysis.source, ranges),
                 )
             )
         return results
+
+
+    def _spans(self, analysis: PairAnalysis, source_text: str, target_text: str, source_language: Language,
+               target_language: Language) -> list[ModelSpan]:
+        """The tagger's spans at its confident floors, plus (``confident=False``, shown by ``--spans all``)
+        those at its lower floors that overlap none of them; the threshold spans without a tagger."""
+        if self.tagger is None:
+            return find_spans(analysis, source_text, target_text, source_language, target_language)
+        args = (analysis, source_text, target_text, source_language, target_language)
+        confident = self.tagger.find_spans(*args, mode="confident")
+        more = [
+            replace(s, confident=False) for s in self.tagger.find_spans(*args, mode="all")
+            if not any(c.side == s.side and c.start < s.end and s.start < c.end for c in confident)
+        ]
+        return confident + more
+
+
+def _span_tagger(model_name: str | None):
+    """The shipped span tagger if it was trained on ``model_name``'s log-probs, else None (also when it is
+    unreadable: a note, then threshold spans, so that a damaged resource never stops a check)."""
+    from mtqa.errors import MtqaError
+    from mtqa.score.spans import load_span_tagger
+
+    try:
+        tagger = load_span_tagger()
+    except MtqaError as error:
+        print(f"mtqa: note: {error}; using the threshold spans", file=sys.stderr)
+        return None
+    return tagger if tagger is not None and tagger.model == model_name else None
 
 
 class _Progress:

@@ -1,0 +1,315 @@
+"""The trained span tagger: per-token log-prob features of a scored pair → error spans with a probability.
+
+Trained offline by ``tools/train_spans.py`` (seeded; ``tools/train_quality.py --with-spans`` trains it
+with the quality head) on the human-marked MQM spans of ``../shared/eval`` and shipped as
+``mtqa/resources/span_tagger.npz``; ``docs/neural.md`` ("Spans") gives the method and the
+leave-one-dataset-out figures. When the file is absent the scorer falls back to the PMI-threshold spans of
+``mtqa.score.neural.find_spans``.
+
+Per token (features in ``token_features``): its log-prob given the other side and alone, their difference
+(PMI), the neighbours' values in a ±2 window, its rank within the segment, the pair's features, its
+position, and function-word / punctuation / digit flags of its text. Four small heads (one tanh layer):
+
+* ``error``: target token inside any human-marked error (trained on all training sets, wmt21 news too);
+* ``category``: which class, given an error: mistranslation, addition, fluency, other (sets with classes);
+* ``major``: major rather than minor, given an error;
+* ``omission``: source token inside a human-marked omission.
+
+A target token's class probability is ``P(error) · P(class | error)``; tokens at or above a class's floor
+are tagged, runs of tagged tokens become spans widened to whole words, and a span's ``probability`` is the
+calibrated chance (a logistic fit on held-out training spans) that a human marked an error of that class
+overlapping it. Two floors per class, both chosen on the training sets only: ``confident`` (the lowest
+with character-level span precision ≥ 0.5) and ``all`` (best mean of span F1 and segment-detection F1).
+numpy only: this runs per pair.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from mtqa.data import ModelSpan, Severity
+from mtqa.errors import MtqaError
+from mtqa.languages import Language
+
+RESOURCE = "span_tagger.npz"
+FORMAT_VERSION = 1
+TARGET_CLASSES = ("mistranslation", "addition", "fluency", "other")  # "other": terminology, untranslated …
+EMITTED = ("mistranslation", "addition", "fluency")
+CATEGORY = {
+    "mistranslation": "accuracy/mistranslation",
+    "addition": "accuracy/addition",
+    "fluency": "fluency/grammar",
+    "omission": "accuracy/omission",
+}
+MODES = ("all", "confident", "off")
+MESSAGES = {
+    "mistranslation": "the span tagger, trained on human-marked errors, reads this as a mistranslation",
+    "addition": "the span tagger reads this as words the source does not contain",
+    "fluency": "the span tagger reads this as a grammar or fluency error",
+    "omission": "the translation does not seem to account for this (span tagger)",
+}
+PAIR_FEATURES = ("pmi_fwd", "pmi_rev", "tgt_lp_cond", "tgt_lp_uncond", "src_lp_cond", "src_lp_uncond", "slor")
+WINDOW = (-2, -1, 1, 2)
+CLIP = 5.0
+
+
+# --------------------------------------------------------------------------------------------------------
+# Features.
+
+
+def _window(values: np.ndarray, shift: int) -> np.ndarray:
+    out = np.zeros_like(values)
+    if shift < 0:
+        out[-shift:] = values[:shift]
+    elif shift > 0:
+        out[:-shift] = values[shift:]
+    return out
+
+
+def _rank(values: np.ndarray) -> np.ndarray:
+    if len(values) < 2:
+        return np.full(len(values), 0.5)
+    return np.argsort(np.argsort(values, kind="stable"), kind="stable") / (len(values) - 1)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def token_features(
+    cond: Sequence[float],
+    uncond: Sequence[float],
+    offsets: Sequence[Sequence[int]],
+    text: str,
+    other_text: str,
+    pair: dict[str, float],
+    language: Language,
+) -> np.ndarray:
+    """[tokens × features] of one side of a pair (the same function for both sides; heads differ)."""
+    n = len(cond)
+    if n == 0:
+        return np.zeros((0, feature_count()))
+    c = np.asarray(cond, np.float64)
+    u = np.asarray(uncond, np.float64)
+    p = c - u
+    columns = [c, u, p, np.maximum(0.0, -p), np.minimum(0.0, p)]
+    for k in WINDOW:
+        columns += [_window(p, k), _window(c, k)]
+    padded = np.pad(p, 2, constant_values=np.nan)
+    window = np.stack([padded[i : i + n] for i in range(5)])
+    columns += [np.nanmin(window, 0), np.nanmean(window, 0)]
+    columns += [_rank(p), _rank(c), (p - p.mean()) / (p.std() + 1e-6), (c - c.mean()) / (c.std() + 1e-6)]
+    pos = np.arange(n) / max(1, n - 1)
+    columns += [pos, (np.arange(n) == 0).astype(float), (np.arange(n) == n - 1).astype(float)]
+    for name in PAIR_FEATURES:
+        columns.append(np.full(n, float(pair.get(name, 0.0))))
+    columns.append(np.full(n, math.log(max(1.0, float(n)))))
+    words = language.function_words or frozenset()
+    other_digits = _digits(other_text)
+    flags = []
+    for start, end in offsets:
+        piece = text[start:end]
+        bare = piece.strip().lower().replace("’", "'")
+        digits = _digits(piece)
+        flags.append(
+            (
+                float(bare in words),
+                float(not any(ch.isalnum() for ch in piece)),
+                float(bool(digits)),
+                float(bool(digits) and digits not in other_digits),
+                float(piece[:1].isspace()),
+                float(bare[:1].isupper() if bare else 0.0) or float(piece.strip()[:1].isupper()),
+                math.log1p(len(piece.strip())),
+            )
+        )
+    columns_array = np.column_stack(columns)
+    return np.hstack([columns_array, np.asarray(flags, np.float64)])
+
+
+def feature_count() -> int:
+    return 5 + 2 * len(WINDOW) + 2 + 4 + 3 + len(PAIR_FEATURES) + 1 + 7
+
+
+# --------------------------------------------------------------------------------------------------------
+# Heads.
+
+
+@dataclass
+class Head:
+    """Standardise (training median / IQR, clipped), one tanh layer, then sigmoid (1 output) or softmax."""
+
+    center: np.ndarray
+    scale: np.ndarray
+    w0: np.ndarray
+    b0: np.ndarray
+    w1: np.ndarray
+    b1: np.ndarray
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        z = np.clip((x - self.center) / self.scale, -CLIP, CLIP)
+        return np.tanh(z @ self.w0 + self.b0) @ self.w1 + self.b1
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        out = self.logits(x)
+        if out.shape[1] == 1:
+            return 1.0 / (1.0 + np.exp(-np.clip(out[:, 0], -40, 40)))
+        out = out - out.max(1, keepdims=True)
+        e = np.exp(out)
+        return e / e.sum(1, keepdims=True)
+
+
+@dataclass
+class SpanTagger:
+    version: str
+    heads: dict[str, Head]  # error, category, major, omission
+    floors: dict[str, dict[str, float]]  # class → {"confident": token floor, "all": token floor}
+    calibration: dict[str, tuple[float, float]]  # class → (a, b): P = σ(a·logit(mean token p) + b)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def model(self) -> str | None:
+        """The language model whose log-probs the tagger was trained on (``LanguageModel.name``)."""
+        return self.meta.get("model")
+
+    def target_probabilities(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        if len(x) == 0:
+            return {c: np.zeros(0) for c in EMITTED}
+        error = self.heads["error"].predict(x)
+        category = self.heads["category"].predict(x)
+        return {c: error * category[:, TARGET_CLASSES.index(c)] for c in EMITTED}
+
+    def source_probabilities(self, x: np.ndarray) -> np.ndarray:
+        return self.heads["omission"].predict(x) if len(x) else np.zeros(0)
+
+    def span_probability(self, cls: str, token_mean: float) -> float:
+        a, b = self.calibration[cls]
+        t = min(max(token_mean, 1e-6), 1 - 1e-6)
+        return 1.0 / (1.0 + math.exp(-min(40.0, max(-40.0, a * math.log(t / (1 - t)) + b))))
+
+    def find_spans(
+        self,
+        analysis,
+        source_text: str,
+        target_text: str,
+        source_language: Language,
+        target_language: Language,
+        mode: str = "confident",
+    ) -> list[ModelSpan]:
+        """Spans of one analysed pair (``mtqa.score.neural.PairAnalysis``), offsets into its texts."""
+        if mode == "off":
+            return []
+        spans: list[ModelSpan] = []
+        tgt, src = analysis.target, analysis.source
+        if len(tgt):
+            x = token_features(tgt.cond, tgt.uncond, tgt.offsets, target_text, source_text,
+                               analysis.features, target_language)
+            probs = self.target_probabilities(x)
+            major = self.heads["major"].predict(x)
+            spans += self._decode(probs, major, tgt.offsets, target_text, target_language, "target", mode)
+        if len(src):
+            x = token_features(src.cond, src.uncond, src.offsets, source_text, target_text,
+                               analysis.features, source_language)
+            probs = {"omission": self.source_probabilities(x)}
+            major = np.full(len(src), 0.5)
+            spans += self._decode(probs, major, src.offsets, source_text, source_language, "source", mode)
+        return spans
+
+    def _decode(self, probs, major, offsets, text, language, side, mode) -> list[ModelSpan]:
+        from mtqa.score.neural import _word_bounds, has_content, trim_function_words
+
+        classes = list(probs)
+        stacked = np.stack([probs[c] for c in classes])
+        floors = np.array([self.floors[c][mode] for c in classes])
+        # A token belongs to its most probable class, tagged when that class's probability reaches its floor
+        # (the rule the floors were chosen with in ``tools/train_spans.py``).
+        best = stacked.argmax(0)
+        tagged = stacked.max(0) >= floors[best]
+        out = []
+        i = 0
+        while i < len(best):
+            if not tagged[i]:
+                i += 1
+                continue
+            cls_index = best[i]
+            j = i
+            while j + 1 < len(best) and tagged[j + 1] and best[j + 1] == cls_index:
+                j += 1
+            cls = classes[cls_index]
+            start, stop = _word_bounds(text, offsets[i][0], offsets[j][1], language)
+            mean = float(stacked[cls_index, i : j + 1].mean())
+            severity = Severity.MAJOR if float(np.mean(major[i : j + 1])) >= 0.5 else Severity.MINOR
+            i = j + 1
+            if start >= stop or not has_content(text[start:stop], language):
+                continue
+            start, stop = trim_function_words(text, start, stop, language)
+            probability = round(self.span_probability(cls, mean), 3)
+            # The probability is a field of its own (JSON ``probability``, HTML on hover), not part of the
+            # message: a finding's id hashes its message, and must survive a retrained tagger.
+            message = MESSAGES[cls]
+            out.append(ModelSpan(side, start, stop, text[start:stop], CATEGORY[cls], severity,
+                                 round(mean, 3), message, probability=probability))
+        return out
+
+
+# --------------------------------------------------------------------------------------------------------
+# The file: one npz; "meta" holds JSON (version, floors, calibration, training data), the rest arrays.
+
+_HEAD_ARRAYS = ("center", "scale", "w0", "b0", "w1", "b1")
+
+
+def save_span_tagger(tagger: SpanTagger, path: str | Path) -> None:
+    arrays = {f"{name}.{a}": getattr(head, a).astype(np.float32)
+              for name, head in tagger.heads.items() for a in _HEAD_ARRAYS}
+    meta = {"format": FORMAT_VERSION, "version": tagger.version, "heads": list(tagger.heads),
+            "floors": tagger.floors, "calibration": {k: list(v) for k, v in tagger.calibration.items()},
+            "features": feature_count(), "meta": tagger.meta}
+    arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    Path(path).write_bytes(buffer.getvalue())
+
+
+def parse_span_tagger(data: bytes, origin: str = RESOURCE) -> SpanTagger:
+    try:
+        arrays = np.load(io.BytesIO(data), allow_pickle=False)
+        meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+        if meta.get("format") != FORMAT_VERSION:
+            found = meta.get("format")
+            raise MtqaError(f"{origin}: span tagger format {found}, this mtqa reads {FORMAT_VERSION}")
+        if meta.get("features") != feature_count():
+            raise MtqaError(f"{origin}: span tagger built for {meta.get('features')} token features, "
+                            f"this mtqa computes {feature_count()}")
+        heads = {name: Head(*(arrays[f"{name}.{a}"].astype(np.float64) for a in _HEAD_ARRAYS))
+                 for name in meta["heads"]}
+        for required in ("error", "category", "major", "omission"):
+            if required not in heads:
+                raise MtqaError(f"{origin}: span tagger has no '{required}' head")
+        floors = {c: {m: float(v) for m, v in f.items()} for c, f in meta["floors"].items()}
+        calibration = {c: (float(a), float(b)) for c, (a, b) in meta["calibration"].items()}
+        return SpanTagger(str(meta["version"]), heads, floors, calibration, meta.get("meta", {}))
+    except MtqaError:
+        raise
+    except (KeyError, TypeError, ValueError, OSError) as exc:
+        raise MtqaError(f"{origin}: not a valid mtqa span tagger ({exc!r})") from exc
+
+
+def load_span_tagger(path: str | Path | None = None) -> SpanTagger | None:
+    """The tagger at ``path``, or the shipped one; None when none is shipped (threshold spans are used)."""
+    if path is not None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise MtqaError(f"{path}: cannot read the span tagger ({exc.strerror})") from exc
+        return parse_span_tagger(data, str(path))
+    resource = resources.files("mtqa").joinpath("resources", RESOURCE)
+    if not resource.is_file():
+        return None
+    return parse_span_tagger(resource.read_bytes(), f"mtqa/resources/{RESOURCE}")

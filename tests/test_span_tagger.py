@@ -1,0 +1,181 @@
+"""The trained span tagger: its file, its spans and the precision post-filters on top of them.
+
+A hand-built tagger on the fake language model (fast): its error head fires on tokens the source makes
+less likely (negative PMI), so the expected spans are known; the real-model case is marked ``model``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import mtqa
+from mtqa.data import Glossary, GlossaryEntry
+from mtqa.errors import ConfigError, MtqaError
+from mtqa.languages import get_language
+from mtqa.pipeline import CheckOptions
+from mtqa.report.json_report import report_to_dict
+from mtqa.score import spans as span_module
+from mtqa.score.neural import NeuralScorer
+from mtqa.score.spans import (
+    TARGET_CLASSES,
+    Head,
+    SpanTagger,
+    feature_count,
+    load_span_tagger,
+    parse_span_tagger,
+    save_span_tagger,
+)
+from tests.fake_model import FakeLanguageModel
+from tests.test_neural import DICTIONARY, DiagonalAligner
+
+ZH, EN = get_language("zh"), get_language("en")
+BADNESS = 3  # token_features column: max(0, −PMI)
+
+
+def _head(outputs: int, weight: float, bias) -> Head:
+    d = feature_count()
+    w0 = np.zeros((d, 1))
+    w0[BADNESS, 0] = 1.0
+    return Head(np.zeros(d), np.ones(d), w0, np.zeros(1), np.full((1, outputs), weight),
+                np.asarray(bias, float).reshape(outputs))
+
+
+def toy_tagger(model: str = "fake", category: str = "mistranslation") -> SpanTagger:
+    """P(error) ≈ σ(10·tanh(max(0, −PMI)) − 5): ≈ 1 on a token at PMI −2 or below, ≈ 0 at PMI ≥ 0."""
+    favour = [5.0 if c == category else 0.0 for c in TARGET_CLASSES]
+    heads = {
+        "error": _head(1, 10.0, [-5.0]),
+        "category": _head(len(TARGET_CLASSES), 0.0, favour),
+        "major": _head(1, 0.0, [-3.0]),
+        "omission": _head(1, 10.0, [-5.0]),
+    }
+    classes = ("mistranslation", "addition", "fluency", "omission")
+    floors = {c: {"confident": 0.9, "all": 0.3} for c in classes}
+    calibration = {c: (1.0, -1.0) for c in floors}
+    meta = {"model": model, "training_data": {"signature": "x"}}
+    return SpanTagger("toy 1", heads, floors, calibration, meta)
+
+
+def scorer_with(tagger: SpanTagger | None, **fake) -> NeuralScorer:
+    scorer = NeuralScorer(FakeLanguageModel(DICTIONARY, **fake), quiet=True, use_calibration=False,
+                          use_tagger=False)
+    scorer.tagger = tagger
+    return scorer
+
+
+def test_a_saved_tagger_loads_back_identically(tmp_path):
+    path = tmp_path / "tagger.npz"
+    tagger = toy_tagger()
+    save_span_tagger(tagger, path)
+    loaded = load_span_tagger(path)
+    assert loaded.version == "toy 1" and loaded.model == "fake"
+    assert loaded.floors == tagger.floors and loaded.calibration == tagger.calibration
+    x = np.random.default_rng(0).normal(size=(7, feature_count()))
+    for name, head in tagger.heads.items():
+        assert np.allclose(loaded.heads[name].predict(x), head.predict(x), atol=1e-5)
+
+
+def test_a_broken_or_foreign_tagger_file_is_refused_with_one_line(tmp_path):
+    with pytest.raises(MtqaError, match="not a valid mtqa span tagger"):
+        parse_span_tagger(b"not an npz file", "x.npz")
+    with pytest.raises(MtqaError, match="cannot read the span tagger"):
+        load_span_tagger(tmp_path / "missing.npz")
+    tagger = toy_tagger()
+    del tagger.heads["omission"]
+    save_span_tagger(tagger, tmp_path / "t.npz")
+    with pytest.raises(MtqaError, match="no 'omission' head"):
+        load_span_tagger(tmp_path / "t.npz")
+
+
+def test_the_shipped_tagger_is_used_only_on_the_model_it_was_trained_on(monkeypatch):
+    monkeypatch.setattr(span_module, "load_span_tagger", lambda: toy_tagger(model="gemma3-270m"))
+    assert NeuralScorer(FakeLanguageModel(DICTIONARY), quiet=True).tagger is None
+    monkeypatch.setattr(span_module, "load_span_tagger", lambda: toy_tagger(model="fake"))
+    assert NeuralScorer(FakeLanguageModel(DICTIONARY), quiet=True).tagger is not None
+
+
+def test_the_shipped_tagger_if_any_parses():
+    tagger = load_span_tagger()
+    if tagger is None:
+        pytest.skip("no span tagger shipped")
+    assert tagger.model == "gemma3-270m"
+    assert set(tagger.floors) == {"mistranslation", "addition", "fluency", "omission"}
+    assert all(0 < f["all"] <= f["confident"] < 1 for f in tagger.floors.values())
+    assert tagger.meta["training_data"]["signature"]
+
+
+def test_tagged_tokens_become_word_spans_with_a_probability():
+    source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
+    [result] = scorer_with(toy_tagger(), unsupported=-8.0).score_texts([(source, target)], ZH, EN)
+    [span] = [s for s in result.spans if s.side == "target"]
+    assert span.category == "accuracy/mistranslation"
+    assert span.text == "cancelled yesterday" == target[span.start : span.end]
+    assert span.confident
+    # calibrated: σ(1·logit(mean token p) − 1), mean token p ≈ 0.99 · 0.98
+    assert 0.9 < span.probability < 0.99
+
+
+def test_spans_modes_confident_all_off_and_the_json_probability():
+    source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
+
+    def findings(mode):
+        options = CheckOptions(check_settings={"neural": {"spans": mode}})
+        report = mtqa.check(source, target, aligner=DiagonalAligner(),
+                            scorer=scorer_with(tagger, unsupported=-8.0), source_lang="zh", target_lang="en",
+                            options=options)
+        return report, [f for f in report.findings if f.check == "neural" and f.target_span]
+
+    tagger = toy_tagger()
+    # Every token at its floors: a confident span; raise the confident floor and it is only an "all" span.
+    report, confident = findings("confident")
+    assert [f.target_span.text for f in confident] == ["cancelled yesterday"]
+    entry = next(f for f in report_to_dict(report)["findings"] if f["check"] == "neural" and f["target_span"])
+    assert 0.9 < entry["probability"] < 0.99
+    tagger.floors["mistranslation"]["confident"] = 0.999
+    assert findings("confident")[1] == []
+    assert [f.target_span.text for f in findings("all")[1]] == ["cancelled yesterday"]
+    assert findings("off")[1] == []
+    with pytest.raises(ConfigError, match="spans"):
+        findings("some")
+
+
+def test_post_filters_stay_on_top_of_the_tagger():
+    scorer_options = {"aligner": DiagonalAligner(), "source_lang": "zh", "target_lang": "en"}
+    # a prescribed glossary term is vouched for: no span on it
+    source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
+    glossary = Glossary([GlossaryEntry("主持", "cancelled yesterday")])
+    vouched = mtqa.check(source, target, glossary=glossary,
+                         scorer=scorer_with(toy_tagger(), unsupported=-8.0), **scorer_options)
+    assert not [f for f in vouched.findings if f.check == "neural" and f.target_span]
+    # a span of function words only is no finding; at an edge they are trimmed off
+    tagger = toy_tagger()
+    analysis_target = "Hao Peng chaired the meeting of it."
+    [result] = scorer_with(tagger).score_texts([("郝鹏主持会议。", analysis_target)], ZH, EN)
+    assert all(s.text.lower() not in {"of", "it", "of it", "the"} for s in result.spans)
+    # a placeholder name is message-format syntax, not prose
+    report = mtqa.check("郝鹏主持{会议}。", "Hao Peng chaired {cancelled}.",
+                        scorer=scorer_with(toy_tagger(), unsupported=-8.0), **scorer_options)
+    assert not [f for f in report.findings if f.check == "neural" and f.target_span
+                and "cancelled" in f.target_span.text]
+
+
+@pytest.mark.model
+def test_real_model_marks_the_sample_errors_and_spares_a_glossary_term():
+    from pathlib import Path
+
+    from mtqa.glossary import load_glossaries
+
+    tagger = load_span_tagger()
+    if tagger is None:
+        pytest.skip("no span tagger shipped")
+    sample = Path(__file__).resolve().parents[1] / "samples" / "liaoning-cecep"
+    glossary = load_glossaries([str(sample / "glossary.tsv")], "zh", "en")
+    options = CheckOptions(check_settings={"neural": {"spans": "confident"}})
+    report = mtqa.check((sample / "source.zh.txt").read_text(encoding="utf-8"),
+                        (sample / "translation.en.txt").read_text(encoding="utf-8"), glossary=glossary,
+                        source_lang="zh", target_lang="en", options=options)
+    spans = [(f.category, f.target_span.text) for f in report.findings
+             if f.check == "neural" and f.target_span]
+    assert any(c == "accuracy/mistranslation" and "polluting" in t for c, t in spans), spans
+    assert any(c == "fluency/grammar" and "achieved" in t for c, t in spans), spans
+    assert all(f.probability is not None for f in report.findings if f.check == "neural" and f.target_span)
