@@ -39,7 +39,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("signature",),
     ("pipeline",),
     ("config", "metrics"),
-    ("l10n",),
+    ("l10n", "batch"),
     ("report",),
     ("commands",),
     ("cli", "__main__", ""),  # "": the package root, mtqa/__init__.py

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
-from mtqa.data import AlignedPair, Document, PairScore
+from mtqa.data import AlignedPair, Document, PairScore, Segment
 from mtqa.errors import MtqaError
 from mtqa.languages import Language
 
@@ -29,6 +30,38 @@ class Scorer(Protocol):
     ) -> dict[int, PairScore]:
         """Scores for the pairs that have text on both sides, keyed by pair id."""
         ...
+
+
+@dataclass(frozen=True)
+class TextPair:
+    """One pre-segmented pair for batch scoring: no segmentation, no alignment (``mtqa batch``)."""
+
+    source: str
+    target: str
+    source_language: Language
+    target_language: Language
+
+
+def score_batch(scorer: Scorer, pairs: Sequence[TextPair]) -> list[PairScore]:
+    """Scores of ``pairs`` in order, span offsets into each pair's own texts: the one batch seam that
+    every executor of ``mtqa batch`` calls. A scorer with its own ``score_batch`` (the neural scorer:
+    one length-sorted model call per language pair) is used directly; any other ``Scorer`` gets one
+    single-segment document pair per text pair."""
+    own = getattr(scorer, "score_batch", None)
+    if own is not None:
+        return own(pairs)
+    results = []
+    for pair in pairs:
+        source = _one_segment(pair.source, pair.source_language)
+        target = _one_segment(pair.target, pair.target_language)
+        one = AlignedPair(0, (0,), (0,), 0, len(pair.source), 0, len(pair.target))
+        results.append(scorer.score(source, target, [one], pair.source_language,
+                                    pair.target_language).get(0, PairScore()))
+    return results
+
+
+def _one_segment(text: str, language: Language) -> Document:
+    return Document(text, language.code, segments=[Segment(0, 0, len(text), text, 0)])
 
 
 # A factory returns None only when its model is optional and not installed (``required=False``): the caller

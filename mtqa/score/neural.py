@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 
 from mtqa.data import AlignedPair, Document, ModelSpan, PairScore, Severity
 from mtqa.languages import Language, get_language
-from mtqa.score import register_scorer
+from mtqa.score import TextPair, register_scorer
 from mtqa.score.lm import LanguageModel, PieceScores, Request, create_model
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -553,6 +553,21 @@ class NeuralScorer:
                 span.end += shift
             out[pair.id] = result
         return out
+
+    def score_batch(self, pairs: Sequence[TextPair]) -> list[PairScore]:
+        """``mtqa.score.score_batch``: pre-segmented pairs, in order; one ``score_texts`` call (one
+        length-sorted model batch) per language pair, so rows of mixed languages still share batches."""
+        groups: dict[tuple[str, str], list[int]] = {}
+        for index, pair in enumerate(pairs):
+            groups.setdefault((pair.source_language.code, pair.target_language.code), []).append(index)
+        results: list[PairScore | None] = [None] * len(pairs)
+        for members in groups.values():
+            first = pairs[members[0]]
+            scored = self.score_texts([(pairs[i].source, pairs[i].target) for i in members],
+                                      first.source_language, first.target_language)
+            for index, result in zip(members, scored, strict=True):
+                results[index] = result
+        return results  # type: ignore[return-value]
 
     def score_texts(
         self,
