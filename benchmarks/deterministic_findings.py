@@ -79,15 +79,16 @@ def main() -> int:
             if args.majors and finding["severity"] in ("major", "critical"):
                 print(f"[{name}] {finding['check']} {finding['severity']}: {finding['message']}\n"
                       f"    zh: {source[:300]}\n    en: {target[:400]}")
-    print(f"{'check':<14}{'severity':<10}" + "".join(f"{corpus:>10}" for corpus in totals))
     keys = sorted({key for counts in totals.values() for key in counts})
+    width = max([14] + [len(check_name) + 2 for check_name, _ in keys])
+    print(f"{'check':<{width}}{'severity':<10}" + "".join(f"{corpus:>10}" for corpus in totals))
     for check_name, severity in keys:
         row = "".join(f"{totals[corpus][(check_name, severity)]:>10}" for corpus in totals)
-        print(f"{check_name:<14}{severity:<10}{row}")
-    print(f"{'total':<24}" + "".join(f"{sum(totals[corpus].values()):>10}" for corpus in totals))
-    print(f"{'words (target)':<24}" + "".join(f"{words[corpus]:>10}" for corpus in totals))
+        print(f"{check_name:<{width}}{severity:<10}{row}")
+    print(f"{'total':<{width + 10}}" + "".join(f"{sum(totals[corpus].values()):>10}" for corpus in totals))
+    print(f"{'words (target)':<{width + 10}}" + "".join(f"{words[corpus]:>10}" for corpus in totals))
     documents = Counter(name.split()[0] for name, _ in runs())
-    print(f"{'gate passed':<24}" + "".join(f"{f'{passed[c]}/{documents[c]}':>10}" for c in totals))
+    print(f"{'gate passed':<{width + 10}}" + "".join(f"{f'{passed[c]}/{documents[c]}':>10}" for c in totals))
     if args.json:
         args.json.write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
