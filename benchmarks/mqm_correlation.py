@@ -1,4 +1,9 @@
-"""How well mtqa's calibrated estimate agrees with human MQM judgments, next to two baselines and humans.
+"""Error detection of the neural scorer's spans against human MQM spans, and the score correlations on the
+sampled items next to baselines and humans.
+
+The quality estimate's own measure is ``benchmarks/judge.py`` (leave one dataset out); the correlations
+here use the shipped quality head on log-prob features only (its features-only twin: this cache holds no
+pooled hidden states), and its training sets are in-sample here.
 
     python benchmarks/extract_features.py     # once (cached features of the sampled items)
     python benchmarks/mqm_correlation.py      # tables for wmt23 (news, validation) and wmt21 TED (training)
@@ -12,7 +17,7 @@ flat Kendall τ-b (WMT22 style), Spearman, Pearson, per-item Kendall across the 
 pack's ``segment_detection_prf`` and ``span_prf`` for the scorer's model spans, and on wmt23 the human
 ceiling: each rater against the other two, with the model scored against the same two-rater gold.
 
-Note: wmt21 TED is a *training* set of the calibration; its figures are in-sample for the fitted heads.
+Note: every dataset here is a *training* set of the shipped quality head; its figures are in-sample.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import evalsets
 import metrics
 from extract_features import read_cache
 
-from mtqa.score.calibration import load_calibration
+from mtqa.score.quality import load_quality_model
 
 DATASETS = ("wmt23_mqm_zhen", "wmt21_ted_mqm_zhen")
 CLASSES = ("omission", "addition", "mistranslation", "terminology")
@@ -39,7 +44,7 @@ def load_rows(dataset: str) -> list[dict]:
     items = evalsets.sample(evalsets.load(dataset))
     model = read_cache(dataset, "model")
     base = read_cache(dataset, "baselines")
-    calibration = load_calibration() if model else None
+    calibration = load_quality_model() if model else None
     rows = []
     for row in items:
         key = row["key"]

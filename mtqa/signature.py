@@ -52,7 +52,7 @@ def model_version(scorer) -> str:
     source = inspect.getsourcefile(type(scorer))
     for path in [Path(source)] if source else []:
         digest.update(path.read_bytes())
-    for path in sorted(_RESOURCES.glob("calibration*")):
+    for path in _score_resources():
         digest.update(path.read_bytes())
     # The trained span tagger's weights decide the spans (and their probabilities) as much as the code.
     if getattr(scorer, "tagger", None) is not None:
@@ -81,12 +81,17 @@ def code_version(obj) -> str:
     return f"{name}@{digest.hexdigest()[:8]}"
 
 
+def _score_resources() -> list[Path]:
+    """The shipped files that turn model features into scores (the trained quality head)."""
+    return sorted([*_RESOURCES.glob("calibration*"), *_RESOURCES.glob("quality_head*")])
+
+
 def calibration_version(scorer) -> str:
-    """Hash of the shipped calibration files when the scorer uses them, else "none"."""
+    """Hash of the shipped quality-head files when the scorer uses them, else "none"."""
     if scorer is None or not getattr(scorer, "calibrated", False):
         return "none"
     digest = hashlib.sha256()
-    _digest_files(digest, _RESOURCES.glob("calibration*"))
+    _digest_files(digest, _score_resources())
     return digest.hexdigest()[:8]
 
 

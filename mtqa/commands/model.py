@@ -70,6 +70,7 @@ def info_command(as_json: bool, verify: bool) -> None:
         "cache_bytes": size,
         "licence": info.licence,
         "licence_text": str(terms),
+        "quality_head": _quality_head_info(),
     }
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
@@ -91,8 +92,30 @@ def info_command(as_json: bool, verify: bool) -> None:
         click.echo(f"cache:    {info.cache_path} ({state})")
         for note in info.notes:
             click.echo(f"          {note}")
+    head = data["quality_head"]
+    if head.get("error"):
+        click.echo(f"quality:  no trained quality head ({head['error']}); scores use the unfitted mapping")
+    else:
+        trained = head["training_data"]
+        click.echo(f"quality:  {head['version']} ({head['design']}), trained on "
+                   f"{', '.join(f'{d} {n}' for d, n in trained.get('items', {}).items())} items, "
+                   f"data signature {trained.get('signature')}")
     click.echo(f"licence:  {info.licence}")
     click.echo(f"          full text: {terms}")
+
+
+def _quality_head_info() -> dict:
+    """Version, design and training-data signature of the shipped quality head (tools/train_quality.py)."""
+    from mtqa.errors import MtqaError
+    from mtqa.score.quality import load_quality_model
+
+    try:
+        head = load_quality_model()
+    except (MtqaError, OSError) as error:
+        return {"error": str(error)}
+    meta = head.meta
+    return {"version": head.version, "design": meta.get("design"), "trained_at": meta.get("trained_at"),
+            "training_data": meta.get("training_data", {}), "heads": sorted(head.heads)}
 
 
 def _size(path) -> int:

@@ -5,7 +5,7 @@ Two forward passes per pair give four sets of per-token log-probs (see ``mtqa.sc
 * ``{src_name}: {src}\\n{tgt_name}: {tgt}`` → the target given the source, and the source alone;
 * ``{tgt_name}: {tgt}\\n{src_name}: {src}`` → the source given the target, and the target alone.
 
-Feature names (the contract with ``mtqa/score/calibration.py``; every value is a float, log-probs in nats,
+Feature names (the contract with ``mtqa/score/quality.py``; every value is a float, log-probs in nats,
 "mean" is per token of the scored text):
 
 ``tgt_lp_cond``       mean log p(target token | source prompt)
@@ -31,9 +31,10 @@ Feature names (the contract with ``mtqa/score/calibration.py``; every value is a
 ``src_chars``         source characters
 ``len_ratio``         tgt_chars / src_chars (characters; a crude baseline)
 
-adequacy/fluency/estimate come from the fitted calibration (``mtqa/resources/calibration.json``, read by
-``mtqa.score.calibration``); when it is missing or unreadable, from the transparent, unfitted monotone
-mapping documented in ``fallback_scores``.
+adequacy/fluency/estimate come from the trained quality head (``mtqa/resources/quality_head.npz``, read
+by ``mtqa.score.quality``; it may also read the pooled hidden states of the scoring pass,
+``PairAnalysis.pooled``); when it is missing or unreadable, from the transparent, unfitted monotone mapping
+in ``fallback_scores``.
 """
 
 from __future__ import annotations
@@ -72,8 +73,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "len_ratio",
 )
 
-# ``PairScore.features`` key of the calibration's predicted MQM-style score of the pair (≤ 0, WMT weights:
-# major −5, minor −1); absent when no fitted calibration is installed.
+# ``PairScore.features`` key of the quality head's typical MQM-style score for a pair ranked where this one
+# ranks (≤ 0, WMT weights: major −5, minor −1); absent when no trained head is installed.
 MQM_PREDICTION = "mqm_pred"
 
 # Each side of a pair is scored on its first MAX_SIDE_CHARS characters: a runaway bead (a whole page
@@ -105,6 +106,9 @@ class PairAnalysis:
     source: TokenScores
     target: TokenScores
     features: dict[str, float] = field(default_factory=dict)
+    # Mean hidden states [tgt|src, src|tgt, tgt, src] × [last, middle] × hidden (``mtqa.score.quality``),
+    # when asked for and the model can give them.
+    pooled: object = None
 
 
 def _prompt_text(text: str) -> str:
@@ -130,8 +134,11 @@ def analyse_pairs(
     source_name: str,
     target_name: str,
     progress: Callable[[int], None] | None = None,
+    *,
+    pooled: bool = False,
 ) -> list[PairAnalysis]:
-    """Token scores and features of (source text, target text) pairs; two model requests per pair."""
+    """Token scores and features of (source text, target text) pairs; two model requests per pair.
+    ``pooled``: also keep the pooled hidden states of the same passes, where the model can give them."""
     requests = []
     for source_text, target_text in texts:
         src, tgt = _prompt_text(source_text), _prompt_text(target_text)
@@ -139,7 +146,13 @@ def analyse_pairs(
         requests.append(Request((f"{source_name}:", src, f"\n{target_name}:", tgt), (1, 3)))
         # Target first: the source given the target, and the target alone.
         requests.append(Request((f"{target_name}:", tgt, f"\n{source_name}:", src), (1, 3)))
-    results = model.score(requests, progress=progress)
+    states: list = [None] * len(requests)
+    if pooled and hasattr(model, "score_pooled"):
+        answers = model.score_pooled(requests, progress=progress)
+        results = [scored for scored, _ in answers]
+        states = [state for _, state in answers]
+    else:
+        results = model.score(requests, progress=progress)
     analyses = []
     for index, (source_text, target_text) in enumerate(texts):
         src_uncond, tgt_cond = results[2 * index]
@@ -148,7 +161,14 @@ def analyse_pairs(
         target = _side_scores(tgt_cond, tgt_uncond)
         unigram = model.unigram_logprobs(target.token_ids) if len(target) else []
         features = pair_features(source, target, unigram, len(source_text), len(target_text))
-        analyses.append(PairAnalysis(source, target, features))
+        forward, backward = states[2 * index], states[2 * index + 1]
+        stacked = None
+        if forward is not None and backward is not None:
+            import numpy as np
+
+            # Request pieces are [source alone, target | source] and [target alone, source | target].
+            stacked = np.stack([forward[1], backward[1], backward[0], forward[0]])
+        analyses.append(PairAnalysis(source, target, features, stacked))
     return analyses
 
 
@@ -460,23 +480,22 @@ def fallback_scores(features: dict[str, float]) -> tuple[float, float, float]:
     return round(adequacy, 1), round(fluency, 1), round((adequacy + fluency) / 2.0, 1)
 
 
-def _calibration():
-    """The shipped fitted calibration, or None while there is none (the fallback mapping is used)."""
+def _quality_head():
+    """The shipped trained quality head, or None while there is none (the fallback mapping is used)."""
+    from mtqa.errors import MtqaError
+    from mtqa.score.quality import load_quality_model
+
     try:
-        from mtqa.errors import MtqaError
-        from mtqa.score.calibration import load_calibration
-    except ImportError:
-        return None
-    try:
-        return load_calibration()
+        return load_quality_model()
     except (MtqaError, OSError):
         return None
 
 
-def quality_scores(features: dict[str, float], calibration=None) -> tuple[float | None, ...]:
-    """Adequacy, fluency, estimate (0–100) and the predicted MQM score (≤ 0; None without a calibration)."""
-    if calibration is not None:
-        scores = calibration.scores(features)
+def quality_scores(features: dict[str, float], head=None, pooled=None) -> tuple[float | None, ...]:
+    """Adequacy, fluency, estimate (0–100) and the predicted MQM score (≤ 0; None without a trained head).
+    ``pooled``: the pair's pooled hidden states, for a head that reads them."""
+    if head is not None:
+        scores = head.scores(features, pooled)
         return scores.adequacy, scores.fluency, scores.estimate, scores.mqm
     return (*fallback_scores(features), None)
 
@@ -516,7 +535,8 @@ class NeuralScorer:
     ) -> None:
         self.model = model
         self.quiet = quiet
-        self.calibration = _calibration() if use_calibration else None
+        # The trained quality head (the attribute keeps its old name: reports and signatures read it).
+        self.calibration = _quality_head() if use_calibration else None
         # The trained span tagger (mtqa/resources/span_tagger.npz) when shipped and trained on this model's
         # log-probs (another model's are on another scale); else the threshold spans.
         self.tagger = _span_tagger(getattr(model, "name", None)) if use_tagger else None
@@ -589,12 +609,15 @@ class NeuralScorer:
                 source_language.prompt_name or source_language.name,
                 target_language.prompt_name or target_language.name,
                 progress=progress.advance,
+                pooled=self.calibration is not None and self.calibration.needs_states,
             )
         results = []
         for index, ((source_text, target_text), analysis) in enumerate(zip(texts, analyses, strict=True)):
-            adequacy, fluency, estimate, mqm = quality_scores(analysis.features, self.calibration)
+            adequacy, fluency, estimate, mqm = quality_scores(
+                analysis.features, self.calibration, analysis.pooled
+            )
             ranges = source_parts[index] if source_parts else None
-            # Not a model feature: the calibration's predicted MQM score, kept beside them for reports.
+            # Not a model feature: the quality head's MQM-style score, kept beside them for reports.
             features = dict(analysis.features)
             if mqm is not None:
                 features[MQM_PREDICTION] = mqm
