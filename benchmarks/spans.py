@@ -156,6 +156,8 @@ def contrast_recall(tagger, mode: str) -> dict:
             counts.setdefault("intact: source span (false)", []).append(omitted)
             false_target = any(s.side == "target" for s in found)
             counts.setdefault("intact: any target span (false)", []).append(false_target)
+            false_addition = any(H.norm_cat(s.category) == "addition" for s in found)
+            counts.setdefault("intact: addition span (false)", []).append(false_addition)
     return {k: (sum(v) / len(v), len(v)) for k, v in sorted(counts.items())}
 
 

@@ -100,7 +100,7 @@ def test_the_shipped_tagger_if_any_parses():
         pytest.skip("no span tagger shipped")
     assert tagger.model == "gemma3-270m"
     assert set(tagger.floors) == {"mistranslation", "addition", "fluency", "omission"}
-    assert all(0 < f["all"] <= f["confident"] < 1 for f in tagger.floors.values())
+    assert all(0 < f["all"] <= f["confident"] <= 1.01 for f in tagger.floors.values())
     assert tagger.meta["training_data"]["signature"]
 
 
@@ -137,6 +137,19 @@ def test_spans_modes_confident_all_off_and_the_json_probability():
     assert findings("off")[1] == []
     with pytest.raises(ConfigError, match="spans"):
         findings("some")
+
+
+def test_html_shows_the_span_probability_on_hover():
+    from mtqa.report.html import render_html
+
+    source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
+    report = mtqa.check(source, target, aligner=DiagonalAligner(),
+                        scorer=scorer_with(toy_tagger(), unsupported=-8.0), source_lang="zh",
+                        target_lang="en")
+    [finding] = [f for f in report.findings if f.check == "neural" and f.target_span]
+    page = render_html(report)
+    assert f"(probability {finding.probability:.2f})" in page
+    assert 'title="minor · accuracy/mistranslation' in page
 
 
 def test_post_filters_stay_on_top_of_the_tagger():

@@ -12,8 +12,8 @@ an addition (never the *eval* items the benchmark reports on).
 
 Floors and calibration are chosen on out-of-fold predictions of the training data only (grouped 3-fold
 over source segments): ``confident`` = the lowest token floor whose character-level span precision
-reaches 0.5 (when none does, the most precise floor), ``all`` = the floor of best mean of span F1 and
-segment-detection F1 (at most the confident floor); the span
+reaches 0.5 (when none does, the class is off by default: floor 1.01), ``all`` = the floor of best span F1
+(at most the confident floor); the span
 probability is a logistic fit of "a human marked an error of this class overlapping the span" on the
 span's mean token probability.
 """
@@ -26,11 +26,12 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import functools
 import hashlib
 import json
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +58,11 @@ EPOCHS = 150
 L2 = 1e-3
 FLOOR_GRID = tuple(np.round(np.concatenate([np.arange(0.02, 0.2, 0.01), np.arange(0.2, 0.96, 0.025)]), 3))
 PRECISION_TARGET = 0.5
-ZH, EN = get_language("zh"), get_language("en")
+OFF = 1.01  # a floor above every probability: the class is not shown at that level
+# Chinese words come from a segmenter (about 5 ms a call): the floor search widens thousands of runs in the
+# same few hundred texts, so the training-time language remembers each text's words.
+ZH = replace(get_language("zh"), word_spans=functools.lru_cache(maxsize=8192)(get_language("zh").word_spans))
+EN = get_language("en")
 
 
 def coarse(category: str | None) -> str:
@@ -312,12 +317,10 @@ def choose_floors(examples: list[Example], oof: list[dict[str, np.ndarray]], log
             f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
             table.append((float(floor), precision, recall, f1, tp + fp, _segment_f1(pool, gold, cls, floor)))
         reach = [row for row in table if row[1] >= PRECISION_TARGET and row[4] > 0]
-        # Unreachable precision: the most precise floor, ties (all zero) to the highest, the fewest spans.
-        if reach:
-            confident = min(reach, key=lambda r: r[0])
-        else:
-            confident = max(table, key=lambda r: (round(r[1], 3), r[0]))
-        best = max(table, key=lambda r: (r[3] + r[5], r[0]))
+        best = max(table, key=lambda r: (r[3], r[0]))
+        # Precision first: a class that never reaches the target on the training data shows nothing by
+        # default (a floor no probability reaches); ``--spans all`` still shows it, with probabilities.
+        confident = min(reach, key=lambda r: r[0]) if reach else (OFF, 0.0, 0.0, 0.0, 0, 0.0)
         floors[cls] = {"confident": confident[0], "all": min(best[0], confident[0])}
         # Calibration of the span probability on the "all" spans.
         xs, ys = [], []
@@ -328,7 +331,8 @@ def choose_floors(examples: list[Example], oof: list[dict[str, np.ndarray]], log
                 ys.append(float(bool(set(range(s, t)) & g)))
         calibration[cls] = _platt(np.array(xs), np.array(ys))
         log(f"  floor {cls:15s} confident {confident[0]:.3f} (P {confident[1]:.3f} R {confident[2]:.3f}) "
-            f"all {floors[cls]['all']:.3f} (span F1 {best[3]:.3f}, segment F1 {best[5]:.3f}); "
+            f"all {floors[cls]['all']:.3f} (span P/R/F1 {best[1]:.3f}/{best[2]:.3f}/{best[3]:.3f}, "
+            f"segment F1 {best[5]:.3f}); "
             f"calibration a={calibration[cls][0]:.2f} "
             f"b={calibration[cls][1]:.2f} on {len(xs)} spans")
     return floors, calibration
@@ -348,16 +352,34 @@ def _platt(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         # Too little to fit: the overall hit rate, whatever the token probability.
         rate = min(max(float(y.mean()) if len(y) else 0.5, 0.01), 0.99)
         return (0.0, float(np.log(rate / (1 - rate))))
-    a, b = 1.0, 0.0
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-np.clip(a * x + b, -40, 40)))
+    # Newton on the ridged log-loss of standardised x, from the constant model, with step halving so that
+    # every step lowers the loss (plain Newton oscillates on nearly separable span sets).
+    mu, sd = float(x.mean()), float(x.std()) or 1.0
+    z = (x - mu) / sd
+    rate = min(max(float(y.mean()), 0.01), 0.99)
+    theta = np.array([0.0, np.log(rate / (1 - rate))])
+
+    def loss(t: np.ndarray) -> float:
+        m = t[0] * z + t[1]
+        return float(np.sum(np.logaddexp(0.0, m) - y * m) + 0.5 * t[0] ** 2)
+
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(theta[0] * z + theta[1], -40, 40)))
         w = p * (1 - p) + 1e-9
-        g = np.array([np.sum((p - y) * x) + 1.0 * a, np.sum(p - y)])
-        h = np.array([[np.sum(w * x * x) + 1.0, np.sum(w * x)], [np.sum(w * x), np.sum(w) + 1e-6]])
-        step = np.clip(np.linalg.solve(h, g), -2.0, 2.0)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-6:
+        g = np.array([np.sum((p - y) * z) + theta[0], np.sum(p - y)])
+        h = np.array([[np.sum(w * z * z) + 1.0, np.sum(w * z)], [np.sum(w * z), np.sum(w) + 1e-6]])
+        step = np.linalg.solve(h, g)
+        size, before = 1.0, loss(theta)
+        while size > 1e-4 and loss(theta - size * step) > before:
+            size /= 2
+        theta = theta - size * step
+        if np.abs(size * step).max() < 1e-7:
             break
+    a, b = float(theta[0] / sd), float(theta[1] - theta[0] * mu / sd)
+    if a <= 0.0:
+        # A higher token probability must never mean a lower span probability: no slope, the hit rate.
+        rate = min(max(float(y.mean()), 0.01), 0.99)
+        return (0.0, float(np.log(rate / (1 - rate))))
     return (float(a), float(b))
 
 
