@@ -206,6 +206,7 @@ def parse_config(table: dict, path: Path, prefix: str = "") -> Config:
         for name, values in _table(table["settings"], fail, "settings").items():
             _known_check(name, checks, fail, f"settings.{name}")
             config.settings[name] = dict(_table(values, fail, f"settings.{name}"))
+            _validate_settings(name, config.settings[name], fail)
     if "ignore" in table:
         entries = table["ignore"]
         if not isinstance(entries, list):
@@ -260,6 +261,18 @@ def _check_names() -> set[str]:
     from mtqa.checks import all_checks
 
     return set(all_checks())
+
+
+def _validate_settings(name: str, values: dict, fail) -> None:
+    from mtqa.checks import all_checks
+
+    validate = all_checks()[name].validate
+    if validate is None:
+        return
+    try:
+        validate(values)
+    except ConfigError as exc:
+        raise fail(f"settings.{name}", str(exc).removeprefix(f"settings.{name}").lstrip(".: ")) from None
 
 
 def _known_check(name: str, checks: set[str], fail, key: str) -> None:

@@ -14,7 +14,7 @@ inside a function (a deferred import still ties the modules together).
  6  checks                                    beads, glossary and scores → findings
  7  signature                                 versions of the code and settings that made a report
  8  pipeline                                  the stage functions every entry point composes
- 9  config, metrics                           the config file; reference metrics
+ 9  config, metrics, baseline                 the config file; reference metrics; baselines of findings
 10  l10n                                      localisation files through the same stages
 11  report                                    renderers of reports and scans
 12  commands                                  the click commands
@@ -38,7 +38,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("checks",),
     ("signature",),
     ("pipeline",),
-    ("config", "metrics"),
+    ("config", "metrics", "baseline"),
     ("l10n", "batch"),
     ("report",),
     ("commands",),

@@ -42,6 +42,15 @@ CheckFunction = Callable[[CheckContext], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
+class Setting:
+    """One key a check reads from ``[settings.CHECK]`` in the config file (listed by ``mtqa checks``)."""
+
+    name: str
+    default: object
+    help: str
+
+
+@dataclass(frozen=True)
 class CheckInfo:
     name: str
     function: CheckFunction
@@ -49,16 +58,25 @@ class CheckInfo:
     categories: tuple[str, ...]
     # Off by default: runs only when enabled explicitly (e.g. software-string checks on prose).
     default_enabled: bool = True
+    # The severity of its findings before any config override ("" where it depends on the finding).
+    severity: str = ""
+    settings: tuple[Setting, ...] = ()
+    # Checks the check's ``[settings.NAME]`` table when the config file is read (raises ConfigError), so
+    # that a bad setting stops the run before any work.
+    validate: Callable[[dict], object] | None = None
 
 
 _CHECKS: dict[str, CheckInfo] = {}
 
 
 def register_check(
-    name: str, *, description: str, categories: tuple[str, ...], default_enabled: bool = True
+    name: str, *, description: str, categories: tuple[str, ...], default_enabled: bool = True,
+    severity: str = "", settings: tuple[Setting, ...] = (),
+    validate: Callable[[dict], object] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     def decorate(function: CheckFunction) -> CheckFunction:
-        _CHECKS[name] = CheckInfo(name, function, description, categories, default_enabled)
+        _CHECKS[name] = CheckInfo(name, function, description, categories, default_enabled, severity,
+                                  settings, validate)
         return function
 
     return decorate

@@ -40,6 +40,9 @@ class BilingualUnit:
     state: str = ""  # XLIFF state, "fuzzy" for fuzzy PO entries
     fuzzy: bool = False
     notes: tuple[str, ...] = ()
+    # A length limit the file sets (XLIFF 1.2 maxwidth) and its unit (char, byte, pixel …); None: none.
+    max_width: int | None = None
+    size_unit: str = ""
 
 
 @dataclass

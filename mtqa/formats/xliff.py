@@ -99,8 +99,18 @@ def _read_v1(tree: XmlTree, result: BilingualFile, include_fuzzy: bool) -> None:
                     state=state,
                     fuzzy=fuzzy,
                     notes=tuple((n.text or "").strip() for n in children(unit, "note") if n.text),
+                    max_width=_max_width(unit.get("maxwidth")),
+                    # XLIFF 1.2: size-unit defaults to pixel
+                    size_unit=unit.get("size-unit", "pixel"),
                 )
             )
+
+
+def _max_width(value: str | None) -> int | None:
+    """A maxwidth that is not a positive whole number sets no limit (the length check cannot use it)."""
+    if value is None or not value.strip().isdigit() or int(value) <= 0:
+        return None
+    return int(value)
 
 
 def _read_v2(tree: XmlTree, result: BilingualFile, include_fuzzy: bool) -> None:

@@ -56,6 +56,9 @@ L10N_CHECKS = ("placeholders",)
 NOT_FOR_L10N = ("alignment",)
 # Checks that see placeholders and tags; all others get them blanked out.
 PROTECTED_BY = ("placeholders",)
+# Checks whose input is more than a unit's texts (the length check reads the file's maxwidth): run on every
+# unit on every run, never cached, since the cache key knows only the texts.
+UNCACHED = ("length",)
 MASK = "\u2060"
 INPUT_CHECK = "input"
 INPUT_CATEGORY = "input/unreadable"
@@ -261,6 +264,8 @@ class L10nChecker:
                 adequacy, fluency, estimate = payload["score"]
                 scores[index] = PairScore(adequacy=adequacy, fluency=fluency, estimate=estimate)
         findings.extend(loose)
+        findings.extend(self._uncached(units, source_doc, target_doc, pairs, source_language, target_language,
+                                       glossary))
         findings.sort(key=lambda f: (f.pair if f.pair is not None else -1, _offset(f), f.check))
         summary = (
             summarise(target_doc, pairs, findings, scores, self.options, target_language)
@@ -323,7 +328,7 @@ class L10nChecker:
         findings = run_checks(context(source, target), self._only(protected)) if protected else []
         masked_source = _masked(source)
         masked_target = _masked(target)
-        rest = replace(self.options, disabled_checks=self.options.disabled_checks | protected)
+        rest = replace(self.options, disabled_checks=self.options.disabled_checks | protected | set(UNCACHED))
         findings += run_checks(context(masked_source, masked_target), rest)
         payloads: dict[int, dict] = {index: {"findings": [], "score": None} for index in todo}
         for position, index in enumerate(todo):
@@ -345,6 +350,20 @@ class L10nChecker:
                 payloads[todo[position]]["findings"].append(relative)
         return payloads, loose
 
+
+    def _uncached(self, units, source_doc: Document, target_doc: Document, pairs, source_language: Language,
+                  target_language: Language, glossary: Glossary | None) -> list[Finding]:
+        names = set(UNCACHED) & set(enabled_checks(self.options))
+        if not names or not units:
+            return []
+        # Per unit, the limit the file sets, in the units the length check can measure.
+        limits = {index: (unit.max_width, unit.size_unit) for index, unit in enumerate(units)
+                  if unit.max_width and unit.size_unit in ("char", "byte")}
+        settings = dict(self.options.check_settings)
+        settings["length"] = {**settings.get("length", {}), "pair_limits": limits}
+        options = replace(self.options, enabled_checks=names, check_settings=settings)
+        prepared = Prepared(source_doc, target_doc, source_language, target_language)
+        return run_checks(check_context(prepared, pairs, {}, glossary, options), options)
 
     def _only(self, names: set[str]) -> CheckOptions:
         return replace(self.options, enabled_checks=names)

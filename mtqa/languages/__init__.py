@@ -115,6 +115,11 @@ class Language:
     # words): model spans widen to them, so a finding never cuts a word. None: words are runs of letters
     # and digits (with inner apostrophes and hyphens), found without a segmenter.
     word_spans: Callable[[str], list[tuple[int, int]]] | None = None
+    # The repeated-words check. Words written twice in a row on purpose ("had had", "that that"), lower case;
+    # and, for a language without spaces, the characters that never reduplicate (function particles), the
+    # only doubled characters it reports, since content words reduplicate freely (看看, 常常, 谢谢).
+    doubled_word_exceptions: frozenset[str] = frozenset()
+    non_reduplicating: frozenset[str] = frozenset()
 
 
 # The modules of the built-in languages, imported on first use (each registers itself when imported):

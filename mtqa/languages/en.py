@@ -142,5 +142,7 @@ ENGLISH = register_language(
         function_words=FUNCTION_WORDS,
         furniture=FURNITURE,
         inflections=inflections,
+        # "He had had enough", "that that was", "bye bye", "knock knock", "so so": doubled on purpose.
+        doubled_word_exceptions=frozenset({"had", "that", "bye", "ha", "knock", "tut", "chop", "so", "blah"}),
     )
 )

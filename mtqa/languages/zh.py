@@ -149,5 +149,8 @@ CHINESE = register_language(
         ter_asian_support=True,
         excluded_script=KANA,
         word_spans=word_spans,
+        # Particles and conjunctions that do not reduplicate (的的, 了了, 和和 are typing or MT errors) —
+        # unlike 等等 (etc.), 个个 (every one), 对对 (right, right), 过过 (过过瘾), which are left out.
+        non_reduplicating=frozenset("的了和与及在是也就都而并之被于其此该"),
     )
 )
