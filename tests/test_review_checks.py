@@ -228,3 +228,16 @@ def test_mtqa_checks_and_explain():
     unknown = subprocess.run([sys.executable, "-m", "mtqa", "explain", "nope"], capture_output=True,
                              text=True, timeout=60)
     assert unknown.returncode == 2 and len(unknown.stderr.strip().splitlines()) == 1
+
+
+def test_identifiers_and_names_share_the_work():
+    """A URL is reported whole by the identifiers check, not in pieces by the names check; a code the
+    names check reads as one name (A320) is reported by it alone; a handle right after Chinese is found."""
+    from mtqa.checks.names import check_names
+
+    source = ["详见 https://example.com/a。", "型号A320", "关注@mtqa_dev"]
+    target = ["See the page.", "Model", "Follow us"]
+    names = [(f.source_span.text, f.pair) for f in run(check_names, source, target)]
+    identifiers = [(f.source_span.text, f.pair) for f in run(check_identifiers, source, target)]
+    assert names == [("A320", 1)]
+    assert identifiers == [("https://example.com/a", 0), ("@mtqa_dev", 2)]

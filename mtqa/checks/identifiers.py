@@ -12,53 +12,17 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from mtqa.checks import CheckContext, register_check
+from mtqa.checks._tokens import Token, find_identifiers
+from mtqa.checks.names import source_names
 from mtqa.data import Category, Finding, Severity
 
+__all__ = ["check_identifiers", "find_identifiers"]
+
 NAME = "identifiers"
-
-_EDGE = r"(?<![\w@#./:-])"
-KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("URL", re.compile(r"(?:https?://|www\.)[^\s<>\"'，。、；：！？）】》“”]+", re.IGNORECASE)),
-    ("e-mail address", re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")),
-    ("handle", re.compile(_EDGE + r"@[A-Za-z0-9_]{2,30}\b")),
-    ("hashtag", re.compile(_EDGE + r"#[A-Za-z][A-Za-z0-9_]{1,50}\b")),
-    # Letters and digits together, at least three characters: A320, RTX-4090, ORD-2023-0081, H1N1.
-    ("code", re.compile(r"(?<![A-Za-z0-9_@#./,-])(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])"
-                        r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?![A-Za-z0-9_/-])")),
-)
-# A number with a unit ("500Mbps", "10km") or an ordinal suffix is a quantity, not a code; so is "5G".
-_QUANTITY = re.compile(r"^\d+(?:\.\d+)?[a-zA-Z]+$|^[a-zA-Z]{1,2}\d$")
+# A target token of the same kind at least this similar (difflib ratio) is the source's, altered.
 ALTERED_SIMILARITY = 0.6
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    start: int
-    end: int
-    text: str
-
-
-def find_identifiers(text: str) -> list[Token]:
-    """Identifiers in ``text``, the earlier kind winning where two overlap (an e-mail's domain is no URL)."""
-    tokens: list[Token] = []
-    taken: list[tuple[int, int]] = []
-    for kind, pattern in KINDS:
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            value = match.group(0).rstrip(".,;:!?)")
-            end = start + len(value)
-            if kind == "code" and (len(value) < 3 or _QUANTITY.match(value)):
-                continue
-            if any(start < b and a < end for a, b in taken):
-                continue
-            taken.append((start, end))
-            tokens.append(Token(kind, start, end, value))
-    return sorted(tokens, key=lambda t: t.start)
-
 
 def _normal(token: Token) -> str:
     value = token.text
@@ -82,6 +46,10 @@ def check_identifiers(ctx: CheckContext) -> Iterator[Finding]:
         source_tokens = find_identifiers(source_text)
         if not source_tokens:
             continue
+        # A code the names check reads as one name (A320, C919) is its to report; hyphenated order numbers
+        # (ORD-2023-0081), which it reads in pieces, are this check's.
+        names = {(start, end) for start, end, _ in source_names(source_text, ctx.source_language.script)}
+        source_tokens = [t for t in source_tokens if not (t.kind == "code" and (t.start, t.end) in names)]
         target_text = pair.target_text(ctx.target)
         target_tokens = find_identifiers(target_text)
         remaining = [_normal(t) for t in target_tokens]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from mtqa.checks import CheckContext, register_check
+from mtqa.checks._tokens import find_identifiers
 from mtqa.data import AlignedPair, Category, Finding, Severity
 from mtqa.languages.numbers_en import LATIN_UNITS, UNIT_WORDS, is_measurement
 
@@ -121,8 +122,13 @@ def check_names(ctx: CheckContext) -> Iterator[Finding]:
     for pair in ctx.aligned_pairs():
         assert pair.source_start is not None and pair.target_start is not None
         target = pair.target_text(ctx.target)
-        for start, end, name in source_names(pair.source_text(ctx.source), script):
+        source = pair.source_text(ctx.source)
+        # URLs, e-mail addresses, handles and hashtags are the identifiers check's (whole, not in pieces).
+        identifiers = [(t.start, t.end) for t in find_identifiers(source) if t.kind != "code"]
+        for start, end, name in source_names(source, script):
             if any(name in term for term in glossary_sources):
+                continue
+            if any(a < end and start < b for a, b in identifiers):
                 continue
             if _kept(name, target):
                 continue
