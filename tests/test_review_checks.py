@@ -241,3 +241,31 @@ def test_identifiers_and_names_share_the_work():
     identifiers = [(f.source_span.text, f.pair) for f in run(check_identifiers, source, target)]
     assert names == [("A320", 1)]
     assert identifiers == [("https://example.com/a", 0), ("@mtqa_dev", 2)]
+
+
+@pytest.mark.parametrize("comment, silenced", [("# mtqa: ignore terminology\n", True),
+                                               ("# mtqa: ignore\n", True),
+                                               ("# mtqa: ignore numbers, placeholders\n", False),
+                                               ("# see the terminology list\n", False)])
+def test_inline_suppression_in_a_po_comment(tmp_path, comment, silenced):
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "samples" / "l10n", repo)
+    po = repo / "locale" / "en" / "LC_MESSAGES" / "app.po"
+    text = po.read_text(encoding="utf-8")
+    assert text.count("#: app/login.py:18\n") == 1
+    po.write_text(text.replace("#: app/login.py:18\n", comment + "#: app/login.py:18\n"), encoding="utf-8")
+    result = scan([po], glossary_paths=[repo / "glossary.tsv"], options=CheckOptions())
+    checks = [f.check for f in result.files[0].report.findings]
+    assert ("terminology" not in checks) == silenced
+
+
+def test_inline_suppression_in_an_xliff_note(tmp_path):
+    path = tmp_path / "app.xlf"
+    note = "<target>Get help at the the help page</target><note>mtqa: ignore identifiers</note>"
+    path.write_text(XLIFF.replace("<target>Get help at the the help page</target>", note), encoding="utf-8")
+    result = scan([path], options=CheckOptions())
+    found = sorted((f.check, f.pair) for f in result.files[0].report.findings
+                   if f.check in {"identifiers", "repeated_words", "length"})
+    assert found == [("length", 0), ("repeated_words", 3)]  # the URL finding is silenced, the rest stays

@@ -12,6 +12,7 @@ Only the units the incremental cache does not know are checked; the others' find
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -266,6 +267,7 @@ class L10nChecker:
         findings.extend(loose)
         findings.extend(self._uncached(units, source_doc, target_doc, pairs, source_language, target_language,
                                        glossary))
+        findings = [f for f in findings if not suppressed(f, units)]
         findings.sort(key=lambda f: (f.pair if f.pair is not None else -1, _offset(f), f.check))
         summary = (
             summarise(target_doc, pairs, findings, scores, self.options, target_language)
@@ -367,6 +369,29 @@ class L10nChecker:
 
     def _only(self, names: set[str]) -> CheckOptions:
         return replace(self.options, enabled_checks=names)
+
+
+# "mtqa: ignore terminology, numbers" (or "mtqa: ignore" for every check) in a PO comment or an XLIFF note.
+_SUPPRESS = re.compile(r"mtqa:\s*ignore\b([\w\s,]*)", re.IGNORECASE)
+
+
+def suppressions(unit: BilingualUnit) -> set[str] | None:
+    """The checks a unit's comments or notes silence: a set of names, {"*"} for all, None for none."""
+    found: set[str] = set()
+    for note in unit.notes:
+        for match in _SUPPRESS.finditer(note):
+            names = {name for name in re.split(r"[\s,]+", match.group(1).strip()) if name}
+            found |= names or {"*"}
+    return found or None
+
+
+def suppressed(finding: Finding, units: Sequence[BilingualUnit]) -> bool:
+    """A finding on a unit whose translator comment or note says ``mtqa: ignore CHECK``: the translator has
+    decided, in the file, where the next translator sees it too."""
+    if finding.pair is None or finding.pair >= len(units):
+        return False
+    names = suppressions(units[finding.pair])
+    return names is not None and ("*" in names or finding.check in names)
 
 
 def _masked(document: Document) -> Document:
