@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from statistics import median
 
 from mtqa.align.furniture import document_furniture
-from mtqa.checks import CheckContext, register_check
+from mtqa.checks import CheckContext, Setting, register_check
 from mtqa.data import AlignedPair, Category, Finding, Severity
 
 NAME = "alignment"
@@ -50,6 +50,16 @@ HIDDEN_PMI = 0.5
     NAME,
     description="additions, omissions and mismatched beads found by the aligner",
     categories=(Category.ADDITION.value, Category.OMISSION.value, Category.MISTRANSLATION.value),
+    settings=(  # listed by `mtqa checks`
+        Setting("relative_low", RELATIVE_LOW, "bead similarity below this share of the median is a mismatch"),
+        Setting("absolute_low", ABSOLUTE_LOW, "bead similarity below this is a mismatch"),
+        Setting("very_low", VERY_LOW, "bead similarity below this is a major mismatch"),
+        Setting("unrelated_similarity", UNRELATED, "similarity below which documents do not belong together"),
+        Setting("hidden_ratio", HIDDEN_RATIO, "a sentence of a multi-sentence bead this far below its "
+                                              "partners is an omission"),
+        Setting("hidden_ratio_with_model", HIDDEN_RATIO_WITH_MODEL, "the same, when the model also ran"),
+        Setting("hidden_pmi", HIDDEN_PMI, "reverse PMI per token below which the model confirms it"),
+    ),
 )
 def check_alignment(ctx: CheckContext) -> Iterator[Finding]:
     settings = ctx.settings.get(NAME, {})

@@ -33,7 +33,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from mtqa.checks import CheckContext, register_check
+from mtqa.checks import CheckContext, Setting, register_check
 from mtqa.data import Category, Finding, ModelSpan, PairScore, Severity
 from mtqa.errors import ConfigError
 from mtqa.score.neural import has_content
@@ -65,6 +65,11 @@ SPAN_MODES = ("all", "confident", "off")
     description="mistranslation, omission and grammar candidates found by the neural model",
     categories=(Category.MISTRANSLATION.value, Category.OMISSION.value, Category.ADDITION.value,
                 Category.GRAMMAR.value),
+    settings=(  # listed by `mtqa checks`
+        Setting("min_adequacy", MIN_ADEQUACY, "a pair's adequacy (0-100) below this is reported"),
+        Setting("min_fluency", MIN_FLUENCY, "a pair's fluency (0-100) below this is reported"),
+        Setting("spans", "confident", "confident | all | off: which model spans become findings"),
+    ),
 )
 def check_neural(ctx: CheckContext) -> Iterator[Finding]:
     if not ctx.scores:

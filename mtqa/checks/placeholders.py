@@ -151,6 +151,7 @@ def _describe(token_key: str) -> str:
     "the target, and the target adds none",
     categories=(Category.MARKUP.value,),
     default_enabled=False,
+    severity=Severity.MAJOR.value,
 )
 def check_placeholders(ctx: CheckContext) -> Iterator[Finding]:
     for pair in ctx.aligned_pairs():

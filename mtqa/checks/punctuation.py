@@ -31,6 +31,7 @@ _DOUBLE_SPACE = re.compile(r"(?<=\S) {2,}(?=\S)")
     description="Punctuation of the translation: marks of another script, unbalanced brackets or quotes, "
     "doubled spaces, a space before a comma or stop, a missing final stop.",
     categories=(Category.PUNCTUATION.value,),
+    severity=Severity.MINOR.value,
 )
 def check_punctuation(ctx: CheckContext) -> Iterator[Finding]:
     target_rules = ctx.target_language.punctuation

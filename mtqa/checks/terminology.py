@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from mtqa.checks import CheckContext, register_check
+from mtqa.checks import CheckContext, Setting, register_check
 from mtqa.data import Category, Finding, GlossaryEntry, Severity, Span
 from mtqa.terms import Rendering, TermIndex, term_index
 
@@ -50,6 +50,10 @@ class _Seen:
     description="Glossary terms: forbidden variants (major), missing preferred renderings (minor), "
     "inconsistent renderings of a term across the document (minor).",
     categories=(Category.TERMINOLOGY.value, Category.INCONSISTENCY.value),
+    settings=(  # listed by `mtqa checks`
+        Setting("missing", True, "report glossary terms whose preferred rendering is missing"),
+        Setting("consistency", True, "report a term rendered in different ways across the document"),
+    ),
 )
 def check_terminology(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.glossary is None or not ctx.glossary.entries:
