@@ -18,6 +18,11 @@ _MB = 1024 * 1024
 MAX_INPUT_BYTES = 50 * _MB
 # Localisation files are checked string by string, and translation memories (TMX) run to tens of MB.
 MAX_STRING_FILE_BYTES = 200 * _MB
+# A source, translation or reference document that `mtqa check` / `mtqa align` segments and aligns: time and
+# memory are linear in its length, but the sentence encoder costs about 3 CPU-minutes per MB of translation
+# (benchmarks/scale.py, docs/performance.md), so 4 MB is about 12 CPU-minutes, where a run still finishes
+# in minutes on a 2-core laptop; longer texts are refused with this limit named, not left to run for hours.
+MAX_DOCUMENT_BYTES = 4 * _MB
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -326,11 +331,13 @@ def check_text(text: str, path: str | None) -> str:
     return text
 
 
-def read_text(path: str | Path, encoding: str | None = None, flag: str = "--encoding") -> tuple[str, str]:
+def read_text(path: str | Path, encoding: str | None = None, flag: str = "--encoding",
+              max_bytes: int = MAX_INPUT_BYTES) -> tuple[str, str]:
     """Read and decode one text document; return ``(text, encoding)``. Raises InputError with one line.
 
-    ``flag``: the option that sets this file's encoding, named in the error when detection is unsure."""
-    data = read_limited(path)
+    ``flag``: the option that sets this file's encoding, named in the error when detection is unsure;
+    ``max_bytes``: larger files are refused (``MAX_DOCUMENT_BYTES`` for documents that are aligned)."""
+    data = read_limited(path, max_bytes)
     text, used = decode(data, str(path), encoding, flag)
     # Normalise line endings: offsets are into this decoded text, and \r\n would double-count breaks.
     text = text.replace("\r\n", "\n").replace("\r", "\n")

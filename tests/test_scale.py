@@ -92,3 +92,25 @@ def test_best_matches_near_the_diagonal_equal_the_full_comparison():
     assert np.array_equal(windowed.best_for_source, full.best_for_source)
     assert np.array_equal(windowed.best_for_target, full.best_for_target)
     assert windowed.anchors == full.anchors and len(full.anchors) > 2900
+
+
+def test_check_refuses_a_document_over_the_document_limit_before_any_work(tmp_path, sample_dir):
+    """Over MAX_DOCUMENT_BYTES a text pair would run for many minutes: one line, exit 2, nothing loaded."""
+    import subprocess
+    import sys
+    import time
+
+    from mtqa.textio import MAX_DOCUMENT_BYTES
+
+    big = tmp_path / "big.en.txt"
+    with open(big, "wb") as handle:  # sparse: the size alone decides
+        handle.truncate(MAX_DOCUMENT_BYTES + 1)
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "mtqa", "check", str(sample_dir / "source.zh.txt"), str(big), "--no-model"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert "too large (4 MB; the limit is 4 MB)" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert time.perf_counter() - started < 60

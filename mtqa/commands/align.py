@@ -58,12 +58,14 @@ def command(
     from mtqa.errors import InputError
     from mtqa.pipeline import align, prepare
     from mtqa.report.outputs import check_writable, write_report
-    from mtqa.textio import read_text
+    from mtqa.textio import MAX_DOCUMENT_BYTES, read_text
 
     if output is not None:
         check_writable(output, output_format)  # before the encoder loads, not after the alignment
-    source_text, _ = read_text(source_path, source_encoding or encoding, "--source-encoding")
-    target_text, _ = read_text(target_path, target_encoding or encoding, "--target-encoding")
+    source_text, _ = read_text(source_path, source_encoding or encoding, "--source-encoding",
+                               MAX_DOCUMENT_BYTES)
+    target_text, _ = read_text(target_path, target_encoding or encoding, "--target-encoding",
+                               MAX_DOCUMENT_BYTES)
     prepared = prepare(source_text, target_text, source_lang=source_lang, target_lang=target_lang,
                        source_path=str(source_path), target_path=str(target_path),
                        pre_segmented=pre_segmented)

@@ -93,7 +93,7 @@ def command(
     from mtqa.l10n import is_localisation_input
     from mtqa.pipeline import check
     from mtqa.report.outputs import emit_reports, plan_outputs
-    from mtqa.textio import read_text
+    from mtqa.textio import MAX_DOCUMENT_BYTES, read_text
 
     given = given_on_command_line(click.get_current_context())
     if is_localisation_input(paths):
@@ -120,9 +120,12 @@ def command(
     outputs = plan_outputs(formats, output, inputs)
     baseline = load_baseline_option(baseline_path, write_baseline_path)
     # A per-file flag wins over --encoding; an unsure detection names the per-file flag.
-    source_text, _ = read_text(source_path, source_encoding or encoding, "--source-encoding")
-    target_text, _ = read_text(target_path, target_encoding or encoding, "--target-encoding")
-    reference_text = (read_text(reference_path, target_encoding or encoding, "--target-encoding")[0]
+    source_text, _ = read_text(source_path, source_encoding or encoding, "--source-encoding",
+                               MAX_DOCUMENT_BYTES)
+    target_text, _ = read_text(target_path, target_encoding or encoding, "--target-encoding",
+                               MAX_DOCUMENT_BYTES)
+    reference_text = (read_text(reference_path, target_encoding or encoding, "--target-encoding",
+                                MAX_DOCUMENT_BYTES)[0]
                       if reference_path else None)
     glossary = None
     if settings.glossaries:
