@@ -5,9 +5,10 @@
     python benchmarks/scale.py --profile 1     # cProfile of one 1 MB run in this process (top 25)
 
 Inputs: a zh→en document pair built from the human references of WMT21 news (``ref.A``, every segment of
-every document, in document order; ``../shared/eval`` or ``$MTQA_EVAL``), repeated until the translation has
-the wanted size; every repeat gets a copy number on each line (``[3]``), so that no sentence is a cached
-repeat of an earlier one. Without the eval folder the bundled sample is repeated instead. Each size runs in
+every document, in document order; ``../shared/eval`` or ``$MTQA_EVAL``), repeated until the translation is
+just under the wanted size (MiB: 4 MB is still accepted by the 4 MB document limit, 8 MB is refused); every
+repeat gets a copy number on each line (``[3]``), so that no sentence is a cached repeat of an earlier one.
+Without the eval folder the bundled sample is repeated instead. Each size runs in
 its own process (the real command line: ``python -m mtqa check … --no-model -q -f json=…``), so peak RSS
 (``ru_maxrss`` of that child, from ``wait4``) belongs to that run alone. Printed per size: wall time, CPU
 time (user + system: less sensitive than wall time to the other processes on the 2 shared cores), peak RSS,
@@ -47,26 +48,32 @@ def base_documents() -> list[tuple[list[str], list[str]]]:
 
 
 def build(megabytes: float, directory: Path) -> tuple[Path, Path]:
-    """Write a source and translation whose translation is about ``megabytes`` MB (UTF-8)."""
+    """Write a source and translation whose translation is just under ``megabytes`` MB (MiB, UTF-8): the
+    largest size that ``mtqa check`` still accepts when it equals the document limit."""
     wanted = int(megabytes * 1024 * 1024)
     documents = base_documents()
     source_lines: list[str] = []
     target_lines: list[str] = []
     size, copy = 0, 0
-    while size < wanted:
+    while True:
         for source, target in documents:
             mark = f" [{copy}]" if copy else ""
             # A blank line between documents: paragraphs, as in a real long text.
-            source_lines += [line + mark for line in source] + [""]
-            target_lines += [line + mark for line in target] + [""]
-            size += sum(len(line.encode("utf-8")) + 1 for line in target) + 1
-            if size >= wanted:
-                break
+            for source_line, target_line in [*zip(source, target, strict=True), ("", "")]:
+                line = target_line + mark if target_line else ""
+                if size + len(line.encode("utf-8")) + 1 > wanted:
+                    return _write(directory, megabytes, source_lines, target_lines)
+                source_lines.append(source_line + mark if source_line else "")
+                target_lines.append(line)
+                size += len(line.encode("utf-8")) + 1
         copy += 1
+
+
+def _write(directory: Path, megabytes: float, source_lines: list[str], target_lines: list[str]):
     source_path = directory / f"source-{megabytes:g}mb.zh.txt"
     target_path = directory / f"translation-{megabytes:g}mb.en.txt"
-    source_path.write_text("\n".join(source_lines), encoding="utf-8")
-    target_path.write_text("\n".join(target_lines), encoding="utf-8")
+    source_path.write_text("\n".join(source_lines) + "\n", encoding="utf-8")
+    target_path.write_text("\n".join(target_lines) + "\n", encoding="utf-8")
     return source_path, target_path
 
 
