@@ -151,7 +151,7 @@ def kill_test(source: Path, reference: Path, work: Path, pairs: int, shard_rows:
     manifest = work / "killed.jsonl.parts" / "manifest.json"
     shards_total = -(-pairs // shard_rows)
     process = subprocess.Popen(batch_command(source, out, "--shard-size", str(shard_rows)), cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = 0
     while process.poll() is None:
         if manifest.exists():
@@ -159,6 +159,9 @@ def kill_test(source: Path, reference: Path, work: Path, pairs: int, shard_rows:
             if done >= shards_total // 2:
                 break
         time.sleep(0.1)
+    if process.poll() is not None:
+        return (f"the run ended (exit {process.returncode}) before half its shards were written: "
+                + process.stderr.read().decode()[-500:])
     process.send_signal(signal.SIGKILL)
     process.wait()
     started = time.perf_counter()
@@ -170,7 +173,9 @@ def kill_test(source: Path, reference: Path, work: Path, pairs: int, shard_rows:
     same_ids = ids == [r["id"] for r in expected] and len(set(ids)) == len(ids)
     worst = max((abs(a["estimate"] - b["estimate"]) for a, b in zip(rows, expected, strict=True)
                  if a["estimate"] is not None and b["estimate"] is not None), default=0.0)
+    same_signature = {r["signature"] for r in rows} == {r["signature"] for r in expected}
     return (f"killed after {done}/{shards_total} shards; resume exit {code} in {resume_seconds:.1f} s; "
+            f"same signature as the uninterrupted run: {same_signature}; "
             f"{len(rows)} rows, every id once and in order: {same_ids}; largest estimate difference vs the "
             f"uninterrupted run: {worst:.2g}")
 

@@ -27,7 +27,7 @@ def fake_scorer() -> NeuralScorer:
 class _SlowModel(FakeLanguageModel):
     def score(self, requests: Sequence[Request], progress: Callable[[int], None] | None = None
               ) -> list[list[PieceScores]]:
-        time.sleep(0.15)  # per model call (one batch): slow enough to kill a run between its shards
+        time.sleep(0.3)  # per model call (one batch): slow enough to kill a run between its shards
         return super().score(requests, progress)
 
 

@@ -106,7 +106,7 @@ class RowProcessor:
     def _parse(self, record: object) -> Row:
         if isinstance(record, str):
             try:
-                record = json.loads(record)
+                record = json.loads(record.removeprefix("\ufeff"))
             except json.JSONDecodeError as error:
                 raise ValueError(f"not a JSON object ({error.msg} at column {error.colno}): "
                                  f"{_preview(record)}") from None
