@@ -490,6 +490,7 @@ def _relative(finding: Finding, position: int, source_segments, target_segments)
         "suggestion": finding.suggestion,
         "source": source,
         "target": target,
+        "probability": finding.probability,
     }
 
 
@@ -509,6 +510,7 @@ def _absolute(stored: dict, index: int, source: Document, target: Document) -> F
         pair=index,
         source_span=span(source, stored.get("source")),
         target_span=span(target, stored.get("target")),
+        probability=stored.get("probability"),
     )
 
 
