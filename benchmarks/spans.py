@@ -135,7 +135,8 @@ def contrast_recall(tagger, mode: str) -> dict:
         if tagger is None:
             found = neural.find_spans(analysis, item.source, item.target, ts.ZH, ts.EN)
         else:
-            found = tagger.find_spans(analysis, item.source, item.target, ts.ZH, ts.EN, mode)
+            found = tagger.find_spans(analysis, item.source, item.target, ts.ZH, ts.EN, mode,
+                                      neural.span_bounds)
         span = spans_of.get(key)
 
         def hits(side: str, classes=None, span=span, found=found) -> bool:
@@ -176,7 +177,8 @@ def run_fold(test: str, examples, contrast: bool) -> dict:
     results = {}
     for mode in ("confident", "all"):
         preds = {_key(rows_by_key[e.key]): _pred(tagger.find_spans(e.analysis, e.source, e.target, ts.ZH,
-                                                                     ts.EN, mode)) for e in test_examples}
+                                                                     ts.EN, mode, neural.span_bounds))
+                 for e in test_examples}
         results[f"tagger {mode}"] = measure(rows, preds, categorised)
     preds = {_key(rows_by_key[e.key]): _pred(neural.find_spans(e.analysis, e.source, e.target, ts.ZH, ts.EN))
              for e in test_examples}

@@ -257,7 +257,7 @@ def token_probabilities(heads: dict[str, Head], example: Example) -> dict[str, n
 
 def runs(p: np.ndarray, floor: float, offsets, text: str, language) -> list[tuple[int, int, float]]:
     """Character spans (widened to words, function words trimmed) of runs of tokens with p ≥ floor."""
-    from mtqa.score.neural import _word_bounds, has_content, trim_function_words
+    from mtqa.score.neural import span_bounds
 
     out = []
     i = 0
@@ -268,13 +268,11 @@ def runs(p: np.ndarray, floor: float, offsets, text: str, language) -> list[tupl
         j = i
         while j + 1 < len(p) and p[j + 1] >= floor:
             j += 1
-        start, stop = _word_bounds(text, offsets[i][0], offsets[j][1], language)
+        bounds = span_bounds(text, offsets[i][0], offsets[j][1], language)
         mean = float(p[i : j + 1].mean())
         i = j + 1
-        if start >= stop or not has_content(text[start:stop], language):
-            continue
-        start, stop = trim_function_words(text, start, stop, language)
-        out.append((start, stop, mean))
+        if bounds is not None:
+            out.append((*bounds, mean))
     return out
 
 

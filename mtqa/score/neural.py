@@ -381,6 +381,15 @@ def trim_function_words(text: str, start: int, end: int, language: Language) -> 
     return start, end
 
 
+def span_bounds(text: str, start: int, end: int, language: Language) -> tuple[int, int] | None:
+    """A token run's characters as a reviewer reads them: widened to whole words, None when they hold no
+    content word, function words trimmed at the edges (the span tagger's runs are shaped by this)."""
+    start, end = _word_bounds(text, start, end, language)
+    if start >= end or not has_content(text[start:end], language):
+        return None
+    return trim_function_words(text, start, end, language)
+
+
 def _severity(strength: float) -> Severity:
     return Severity.MAJOR if strength >= MAJOR_STRENGTH else Severity.MINOR
 
@@ -641,9 +650,9 @@ class NeuralScorer:
         if self.tagger is None:
             return find_spans(analysis, source_text, target_text, source_language, target_language)
         args = (analysis, source_text, target_text, source_language, target_language)
-        confident = self.tagger.find_spans(*args, mode="confident")
+        confident = self.tagger.find_spans(*args, mode="confident", shape=span_bounds)
         more = [
-            replace(s, confident=False) for s in self.tagger.find_spans(*args, mode="all")
+            replace(s, confident=False) for s in self.tagger.find_spans(*args, mode="all", shape=span_bounds)
             if not any(c.side == s.side and c.start < s.end and s.start < c.end for c in confident)
         ]
         return confident + more

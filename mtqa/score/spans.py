@@ -19,8 +19,8 @@ A target token's class probability is ``P(error) · P(class | error)``; tokens a
 are tagged, runs of tagged tokens become spans widened to whole words, and a span's ``probability`` is the
 calibrated chance (a logistic fit on held-out training spans) that a human marked an error of that class
 overlapping it. Two floors per class, both chosen on the training sets only: ``confident`` (the lowest
-with character-level span precision ≥ 0.5) and ``all`` (best mean of span F1 and segment-detection F1).
-numpy only: this runs per pair.
+with character-level span precision ≥ 0.5; above 1, i.e. off, for a class that never reaches it) and
+``all`` (best span F1). numpy only: this runs per pair.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -138,6 +138,18 @@ def feature_count() -> int:
     return 5 + 2 * len(WINDOW) + 2 + 4 + 3 + len(PAIR_FEATURES) + 1 + 7
 
 
+Shaper = Callable[[str, int, int, Language], "tuple[int, int] | None"]
+
+
+def _bare_bounds(text: str, start: int, end: int, language: Language) -> tuple[int, int] | None:
+    """The run's characters less surrounding spaces (callers that want whole words pass a better shaper)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
 # --------------------------------------------------------------------------------------------------------
 # Heads.
 
@@ -202,8 +214,13 @@ class SpanTagger:
         source_language: Language,
         target_language: Language,
         mode: str = "confident",
+        shape: Shaper = _bare_bounds,
     ) -> list[ModelSpan]:
-        """Spans of one analysed pair (``mtqa.score.neural.PairAnalysis``), offsets into its texts."""
+        """Spans of one analysed pair (``mtqa.score.neural.PairAnalysis``), offsets into its texts.
+
+        ``shape(text, start, end, language)`` turns a run's character range into the span's final bounds, or
+        None to drop it: the scorer passes ``mtqa.score.neural.span_bounds`` (whole words, content words
+        only, function words trimmed at the edges); this module cannot import the scorer that imports it."""
         if mode == "off":
             return []
         spans: list[ModelSpan] = []
@@ -213,18 +230,18 @@ class SpanTagger:
                                analysis.features, target_language)
             probs = self.target_probabilities(x)
             major = self.heads["major"].predict(x)
-            spans += self._decode(probs, major, tgt.offsets, target_text, target_language, "target", mode)
+            spans += self._decode(probs, major, tgt.offsets, target_text, target_language, "target", mode,
+                                  shape)
         if len(src):
             x = token_features(src.cond, src.uncond, src.offsets, source_text, target_text,
                                analysis.features, source_language)
             probs = {"omission": self.source_probabilities(x)}
             major = np.full(len(src), 0.5)
-            spans += self._decode(probs, major, src.offsets, source_text, source_language, "source", mode)
+            spans += self._decode(probs, major, src.offsets, source_text, source_language, "source", mode,
+                                  shape)
         return spans
 
-    def _decode(self, probs, major, offsets, text, language, side, mode) -> list[ModelSpan]:
-        from mtqa.score.neural import _word_bounds, has_content, trim_function_words
-
+    def _decode(self, probs, major, offsets, text, language, side, mode, shape: Shaper) -> list[ModelSpan]:
         classes = list(probs)
         stacked = np.stack([probs[c] for c in classes])
         floors = np.array([self.floors[c][mode] for c in classes])
@@ -243,13 +260,13 @@ class SpanTagger:
             while j + 1 < len(best) and tagged[j + 1] and best[j + 1] == cls_index:
                 j += 1
             cls = classes[cls_index]
-            start, stop = _word_bounds(text, offsets[i][0], offsets[j][1], language)
+            bounds = shape(text, offsets[i][0], offsets[j][1], language)
             mean = float(stacked[cls_index, i : j + 1].mean())
             severity = Severity.MAJOR if float(np.mean(major[i : j + 1])) >= 0.5 else Severity.MINOR
             i = j + 1
-            if start >= stop or not has_content(text[start:stop], language):
+            if bounds is None:
                 continue
-            start, stop = trim_function_words(text, start, stop, language)
+            start, stop = bounds
             probability = round(self.span_probability(cls, mean), 3)
             # The probability is a field of its own (JSON ``probability``, HTML on hover), not part of the
             # message: a finding's id hashes its message, and must survive a retrained tagger.
