@@ -104,6 +104,22 @@ def test_the_shipped_tagger_if_any_parses():
     assert tagger.meta["training_data"]["signature"]
 
 
+def test_model_info_names_the_shipped_tagger_and_its_training_data():
+    import json
+
+    from click.testing import CliRunner
+
+    from mtqa.cli import main_group
+
+    if load_span_tagger() is None:
+        pytest.skip("no span tagger shipped")
+    result = CliRunner().invoke(main_group, ["model", "info", "--json"])
+    assert result.exit_code == 0, result.output
+    tagger = json.loads(result.output)["span_tagger"]
+    assert tagger["version"].startswith("span-tagger") and tagger["model"] == "gemma3-270m"
+    assert len(tagger["training_data"]["signature"]) == 16
+
+
 def test_tagged_tokens_become_word_spans_with_a_probability():
     source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
     [result] = scorer_with(toy_tagger(), unsupported=-8.0).score_texts([(source, target)], ZH, EN)

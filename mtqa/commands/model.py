@@ -71,6 +71,7 @@ def info_command(as_json: bool, verify: bool) -> None:
         "licence": info.licence,
         "licence_text": str(terms),
         "quality_head": _quality_head_info(),
+        "span_tagger": _span_tagger_info(),
     }
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
@@ -100,8 +101,32 @@ def info_command(as_json: bool, verify: bool) -> None:
         click.echo(f"quality:  {head['version']} ({head['design']}), trained on "
                    f"{', '.join(f'{d} {n}' for d, n in trained.get('items', {}).items())} items, "
                    f"data signature {trained.get('signature')}")
+    tagger = data["span_tagger"]
+    if tagger.get("error"):
+        click.echo(f"spans:    no trained span tagger ({tagger['error']}); spans use the PMI thresholds")
+    else:
+        trained = tagger["training_data"]
+        click.echo(f"spans:    {tagger['version']}, trained on "
+                   f"{', '.join(f'{d} {n}' for d, n in trained.get('items', {}).items())} items "
+                   f"+ {trained.get('contrast_additions', 0)} contrast additions, "
+                   f"data signature {trained.get('signature')}")
     click.echo(f"licence:  {info.licence}")
     click.echo(f"          full text: {terms}")
+
+
+def _span_tagger_info() -> dict:
+    """Version, floors and training-data signature of the shipped span tagger (tools/train_spans.py)."""
+    from mtqa.errors import MtqaError
+    from mtqa.score.spans import load_span_tagger
+
+    try:
+        tagger = load_span_tagger()
+    except (MtqaError, OSError) as error:
+        return {"error": str(error)}
+    if tagger is None:
+        return {"error": "none shipped"}
+    return {"version": tagger.version, "model": tagger.model, "trained_at": tagger.meta.get("trained_at"),
+            "training_data": tagger.meta.get("training_data", {}), "floors": tagger.floors}
 
 
 def _quality_head_info() -> dict:
