@@ -159,6 +159,8 @@ def test_scan_baseline_is_per_file(tmp_path):
     assert len(entries) == 4 and all(e["path"] for e in entries)
     second = mtqa("scan", ".", "--no-cache", "--baseline", str(base), "-f", "json", cwd=repo)
     assert second.returncode == 0, second.stderr
+    terminal = mtqa("scan", ".", "--no-cache", "--baseline", str(base), "-q", cwd=repo)
+    assert terminal.returncode == 0 and "baseline: 0 new, 4 known" in terminal.stdout
     data = json.loads(second.stdout)
     assert data["summary"]["passed"] is True
     assert all(f["baseline_state"] == "unchanged" for file in data["files"] for f in file["findings"])

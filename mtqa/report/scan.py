@@ -86,6 +86,11 @@ def summary_text(result: ScanResult) -> str:
         f"{verdict}  {s.files} files, {s.units} strings ({s.checked} checked, {s.cached} from cache)",
         f"{s.findings['critical']} critical, {s.findings['major']} major, {s.findings['minor']} minor",
     ]
+    matches = [r.report.baseline for r in result.files if r.skipped is None and r.report.baseline is not None]
+    if matches:
+        new = sum(m.states.count("new") for m in matches)
+        known = sum(m.states.count("unchanged") for m in matches)
+        parts.append(f"baseline: {new} new, {known} known")
     if s.errors:
         parts.append(f"[bold red]{s.errors} unreadable[/]")
     if s.empty_targets:
