@@ -110,3 +110,28 @@ def test_without_states_a_head_on_states_falls_back_to_its_features_only_twin():
     twin = linear_head(["pmi_fwd"], [1.0])
     model = small_model(estimate=states, **{"estimate/features": twin})
     assert model.scores({"pmi_fwd": 1.5}).estimate == pytest.approx(75.0, abs=0.1)
+
+
+def test_the_shipped_head_loads_and_says_what_it_was_trained_on():
+    shipped = load_quality_model()
+    assert shipped.version.startswith("quality-head")
+    assert {"estimate", "adequacy", "fluency"} <= set(shipped.heads)
+    trained = shipped.meta["training_data"]
+    assert len(trained["signature"]) == 16 and sum(trained["items"].values()) > 0
+    # Raw lengths are never inputs of the estimate (issue 9: it must not learn "long = bad").
+    for head in shipped.heads.values():
+        assert not {"tgt_tokens", "src_tokens", "tgt_chars", "src_chars"} & set(head.features)
+
+
+def test_model_info_shows_the_quality_head():
+    import json
+
+    from click.testing import CliRunner
+
+    from mtqa.cli import main_group
+
+    result = CliRunner().invoke(main_group, ["model", "info", "--json"])
+    assert result.exit_code == 0, result.output
+    head = json.loads(result.output)["quality_head"]
+    assert head["version"] == load_quality_model().version
+    assert head["training_data"]["signature"]
