@@ -1,6 +1,7 @@
 """Extract, once, everything the trained heads need from the Gemma passes the scorer already runs.
 
-    python tools/qe_states.py mqm --segments 100          # the LODO sample of the three MQM sets
+    python tools/qe_states.py mqm --segments 100 --limit 1560   # the LODO sample of the three MQM sets
+                                                    # (the shipped head's data: the first 1,560 items)
     python tools/qe_states.py items FILE.jsonl NAME       # any {"key", "source", "target"} items (contrast)
 
 Per item (one translation scored whole as one pair, as ``benchmarks/extract_features.py`` does) one JSON
@@ -141,13 +142,14 @@ def main() -> None:
     mqm = sub.add_parser("mqm")
     mqm.add_argument("--segments", type=int, default=100)
     mqm.add_argument("--chunk", type=int, default=60)
+    mqm.add_argument("--limit", type=int, help="only the first N items of the interleaved order")
     other = sub.add_parser("items")
     other.add_argument("file")
     other.add_argument("name")
     other.add_argument("--chunk", type=int, default=60)
     args = parser.parse_args()
     if args.what == "mqm":
-        run("mqm", mqm_items(args.segments), args.chunk)
+        run("mqm", mqm_items(args.segments)[: args.limit], args.chunk)
     else:
         with open(args.file, encoding="utf-8") as handle:
             items = [json.loads(line) for line in handle if line.strip()]
