@@ -150,7 +150,9 @@ def kill_test(source: Path, reference: Path, work: Path, pairs: int, shard_rows:
     out = work / "killed.jsonl"
     manifest = work / "killed.jsonl.parts" / "manifest.json"
     shards_total = -(-pairs // shard_rows)
-    process = subprocess.Popen(batch_command(source, out, "--shard-size", str(shard_rows)), cwd=ROOT,
+    # Batches no larger than a shard: shards are committed as batches finish, so there is a middle to kill in.
+    sizes = ("--shard-size", str(shard_rows), "--batch-size", str(shard_rows))
+    process = subprocess.Popen(batch_command(source, out, *sizes), cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = 0
     while process.poll() is None:
@@ -165,7 +167,7 @@ def kill_test(source: Path, reference: Path, work: Path, pairs: int, shard_rows:
     process.send_signal(signal.SIGKILL)
     process.wait()
     started = time.perf_counter()
-    resumed = subprocess.run(batch_command(source, out, "--shard-size", str(shard_rows), "--resume"),
+    resumed = subprocess.run(batch_command(source, out, *sizes, "--resume"),
                              cwd=ROOT, capture_output=True, text=True)
     code = resumed.returncode
     resume_seconds = time.perf_counter() - started
