@@ -19,7 +19,7 @@ glossary anchors are available as ``anchor_weight`` but off: they changed nothin
 A skip (addition or omission) costs a constant plus a share of the segment's best similarity to the other
 document, so that text resembling nothing there is cheap to leave unaligned; a target skip (addition) has
 the higher constant. The weights were chosen on the six MAC-Dev
-documents as a whole (see README, section "alignment").
+documents as a whole (see docs/alignment.md).
 
 Each bead's ``similarity`` is the cosine of its two sides; for a skip bead it is the best cosine of its
 segment to any segment of the other document, which tells unrelated text (page furniture) from a sentence

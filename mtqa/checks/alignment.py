@@ -1,6 +1,6 @@
 """Findings from the alignment itself: additions, omissions and beads whose two sides do not match.
 
-Severities (documented in the README, section "alignment"):
+Severities (documented in docs/checks.md, "Alignment check"):
 - an unaligned target segment is an ``accuracy/addition``: *major* when it is content with no source
   counterpart, and also when it is page furniture inside the article body (a "See also <other headline>"
   line between two paragraphs of the article is something a reader sees as part of the article);

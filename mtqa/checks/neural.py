@@ -42,13 +42,13 @@ from mtqa.terms import term_index
 NAME = "neural"
 MIN_ADEQUACY = 10.0
 # The pair-level fluency finding is off by default: on WMT21 TED (training) pairs with fluency below 1, 2,
-# 5, 10 or 20 held a human-marked fluency error *less* often than pairs at random (README "neural").
+# 5, 10 or 20 held a human-marked fluency error *less* often than pairs at random (docs/checks.md).
 MIN_FLUENCY = 0.0
 # Pair scores are per-token means, and the first target token has only the language label as context: on
 # a short string ("Save", "Sign in", "Uploaded {{count}} files") a token or two decide the mean, so a
 # string this short gets no pair-level finding (its spans still count). Gemma tokens, target side. On
 # WMT21 TED (training) none of the 4 pairs under 8 tokens with adequacy < 10 held an accuracy error
-# (8–11 tokens: 2 of 8); README "neural".
+# (8–11 tokens: 2 of 8); docs/checks.md.
 MIN_JUDGED_TOKENS = 8
 # A sentence-encoder similarity at or above this says the aligner vouches for the pair: a translation of
 # the same content (mismatched beads score 0.02–0.1, real translations with errors on WMT 0.4–0.9). Below

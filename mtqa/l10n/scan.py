@@ -59,7 +59,7 @@ def scan(
     changed_since: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ScanResult:
-    """Check every localisation file under ``paths`` in one process; see the README section "l10n"."""
+    """Check every localisation file under ``paths`` in one process; see docs/localisation.md."""
     started = time.perf_counter()
     roots = [Path(p) for p in paths]
     for root in roots:

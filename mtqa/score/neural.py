@@ -220,7 +220,7 @@ def pair_features(
 # segments of badness minus a per-token margin, so that one bad token does not drag its neighbours in)
 # become spans when their total clears a threshold. The target-side floor and threshold were chosen on
 # WMT21 TED (training data: best character-level span F1 for mistranslation, ties broken towards fewer
-# flags) and checked on WMT23; the rest were set by reading token scores. See the README section "neural".
+# flags) and checked on WMT23; the rest were set by reading token scores. See docs/checks.md.
 
 # Target side: the source makes the token less likely (negative PMI), or the token is surprising even
 # given the source while the source does not support it (a mistranslated or ungrammatical word).
@@ -235,7 +235,7 @@ SOURCE_MARGIN = 0.6
 SOURCE_THRESHOLD = 6.0  # WMT21 TED: 4.0 → 6.0 tripled the share of omission spans on a human-marked error
 MAJOR_STRENGTH = 9.0  # nats: a span this strong is a major candidate, weaker ones minor
 # Per category, the weakest target span worth a reviewer's time (nats), above TARGET_THRESHOLD: measured
-# on WMT21 TED (training), checked on WMT23; ``benchmarks/span_rules.py`` and the README section "neural".
+# on WMT21 TED (training), checked on WMT23; ``benchmarks/span_rules.py`` and docs/checks.md.
 MIN_TARGET_STRENGTH: dict[str, float] = {"accuracy/mistranslation": 4.0, "fluency/grammar": 3.5}
 
 
