@@ -21,7 +21,9 @@ settings throughout: encoder aligner ("auto"), no glossary, no config file, gate
 The model's log-probs are cached per request in ``benchmarks/.features/false_alarms.lm.jsonl``
 (gitignored): a re-run computes only the pairs whose text changed (segmentation or alignment changes), and
 every rule downstream of the model (spans, severities, findings) runs live, so rule changes are measured in
-a minute. ``--cache PATH`` puts the cache elsewhere (a worktree of an older commit can share it).
+minutes. The pooled hidden states are not cached: the quality head then uses its features-only variant,
+which moves the pair scores (and so a pair-level finding), not the spans. ``--cache PATH`` puts the cache
+elsewhere (a worktree of an older commit can share it).
 """
 
 from __future__ import annotations
@@ -110,11 +112,12 @@ class CachedModel:
     """A ``LanguageModel`` that answers from a JSONL cache of earlier answers and loads the real model only
     for requests it has not seen (the cache key is the request's pieces and scored indexes)."""
 
-    def __init__(self, path: Path, factory: Callable[[], object]) -> None:
+    def __init__(self, path: Path, factory: Callable[[], object], name: str) -> None:
         self.path = path
         self.factory = factory
         self._model = None
-        self.name = "cached"
+        # The real model's name: the scorer picks the span tagger trained on that model's log-probs by it.
+        self.name = name
         self.requests = self.computed = 0
         self._answers: dict[str, list] = {}
         self._unigram: dict[str, list[float]] = {}
@@ -243,7 +246,8 @@ def run(items: list[Item], aligner, scorer) -> dict[str, Tally]:
                 "source": pair.source_text(report.source), "target": pair.target_text(report.target),
                 "source_start": pair.source_start, "target_start": pair.target_start,
                 "spans": [{"side": s.side, "start": s.start, "end": s.end, "text": s.text,
-                           "category": s.category, "severity": s.severity.value, "strength": s.strength}
+                           "category": s.category, "severity": s.severity.value, "strength": s.strength,
+                           "confident": getattr(s, "confident", True)}
                           for s in score.spans],
             })
         for finding in report.findings:
@@ -342,7 +346,8 @@ def main() -> None:
         from mtqa.score.lm import create_model
         from mtqa.score.neural import NeuralScorer
 
-        model = CachedModel(args.cache, lambda: create_model(quiet=True))
+        real = create_model(quiet=True)  # loads its weights on first use only
+        model = CachedModel(args.cache, lambda: real, real.name)
         prefetch(model, recorder.texts)
         on = run(items, aligner, NeuralScorer(model, quiet=True))
         print_table("model on", on)
