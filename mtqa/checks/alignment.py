@@ -114,14 +114,18 @@ def _additions(ctx: CheckContext, pair: AlignedPair, kinds: list[str | None], in
 
 def _omissions(ctx: CheckContext, pair: AlignedPair) -> Iterator[Finding]:
     for index in pair.source_segments:
-        segment = ctx.source.segments[index]
-        if not segment.text.strip():
-            continue
+        yield from _omission(ctx, pair, index, "has no counterpart in the translation")
+
+
+def _omission(ctx: CheckContext, pair: AlignedPair, index: int, why: str) -> Iterator[Finding]:
+    """A major omission of source sentence ``index`` (nothing for a blank one)."""
+    segment = ctx.source.segments[index]
+    if segment.text.strip():
         yield Finding(
             check=NAME,
             category=Category.OMISSION.value,
             severity=Severity.MAJOR,
-            message="omission: this source sentence has no counterpart in the translation",
+            message=f"omission: this source sentence {why}",
             pair=pair.id,
             source_span=ctx.source_span(segment.start, segment.end),
         )
@@ -176,16 +180,8 @@ def _hidden_omissions(ctx: CheckContext, pair: AlignedPair, settings: dict) -> I
         pmi_floor=settings.get("hidden_pmi", HIDDEN_PMI),
     )
     for k, evidence in parts:
-        segment = ctx.source.segments[pair.source_segments[k]]
-        if not segment.text.strip():
-            continue
-        yield Finding(
-            check=NAME,
-            category=Category.OMISSION.value,
-            severity=Severity.MAJOR,
-            message=f"omission: this source sentence is not in the translation aligned with it ({evidence})",
-            pair=pair.id,
-            source_span=ctx.source_span(segment.start, segment.end),
+        yield from _omission(
+            ctx, pair, pair.source_segments[k], f"is not in the translation aligned with it ({evidence})"
         )
 
 

@@ -21,17 +21,15 @@ numpy only: this runs for every pair of every check.
 from __future__ import annotations
 
 import bisect
-import io
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from mtqa.errors import MtqaError
+from mtqa.score.weights import read_weights, weights_bytes, write_weights
 
 RESOURCE = "quality_head.npz"
 FORMAT_VERSION = 2  # 1 was the linear calibration.json
@@ -193,19 +191,12 @@ def save_quality_model(model: QualityModel, path: str | Path) -> None:
             arrays[f"{name}.w{i}"] = weight.astype(np.float32)
             arrays[f"{name}.b{i}"] = bias.astype(np.float32)
     meta = {"format": FORMAT_VERSION, "version": model.version, "heads": heads, "meta": dict(model.meta)}
-    arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    Path(path).write_bytes(buffer.getvalue())
+    write_weights(path, arrays, meta)
 
 
 def parse_quality_model(data: bytes, origin: str = RESOURCE) -> QualityModel:
     try:
-        arrays = np.load(io.BytesIO(data), allow_pickle=False)
-        meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
-        if meta.get("format") != FORMAT_VERSION:
-            found = meta.get("format")
-            raise MtqaError(f"{origin}: quality head format {found}, this mtqa reads {FORMAT_VERSION}")
+        arrays, meta = read_weights(data, origin, "quality head", FORMAT_VERSION)
         heads = {}
         for name, spec in meta["heads"].items():
             hidden = tuple(spec["hidden"])
@@ -234,12 +225,7 @@ def parse_quality_model(data: bytes, origin: str = RESOURCE) -> QualityModel:
 
 def load_quality_model(path: str | Path | None = None) -> QualityModel:
     """The shipped head, or the one at ``path``."""
-    if path is not None:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise MtqaError(f"{path}: cannot read the quality head ({exc.strerror})") from exc
-        return parse_quality_model(data, str(path))
-    # Read-only package data; the scorer holds the parsed head for its lifetime.
-    data = resources.files("mtqa").joinpath("resources", RESOURCE).read_bytes()
-    return parse_quality_model(data, f"mtqa/resources/{RESOURCE}")
+    found = weights_bytes(path, RESOURCE, "quality head")
+    if found is None:
+        raise MtqaError(f"mtqa/resources/{RESOURCE}: the package ships no quality head")
+    return parse_quality_model(*found)

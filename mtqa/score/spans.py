@@ -25,12 +25,9 @@ with character-level span precision ≥ 0.5; above 1, i.e. off, for a class that
 
 from __future__ import annotations
 
-import io
-import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +35,7 @@ import numpy as np
 from mtqa.data import ModelSpan, Severity
 from mtqa.errors import MtqaError
 from mtqa.languages import Language
+from mtqa.score.weights import read_weights, weights_bytes, write_weights
 
 RESOURCE = "span_tagger.npz"
 FORMAT_VERSION = 1
@@ -288,19 +286,12 @@ def save_span_tagger(tagger: SpanTagger, path: str | Path) -> None:
     meta = {"format": FORMAT_VERSION, "version": tagger.version, "heads": list(tagger.heads),
             "floors": tagger.floors, "calibration": {k: list(v) for k, v in tagger.calibration.items()},
             "features": feature_count(), "meta": tagger.meta}
-    arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    Path(path).write_bytes(buffer.getvalue())
+    write_weights(path, arrays, meta)
 
 
 def parse_span_tagger(data: bytes, origin: str = RESOURCE) -> SpanTagger:
     try:
-        arrays = np.load(io.BytesIO(data), allow_pickle=False)
-        meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
-        if meta.get("format") != FORMAT_VERSION:
-            found = meta.get("format")
-            raise MtqaError(f"{origin}: span tagger format {found}, this mtqa reads {FORMAT_VERSION}")
+        arrays, meta = read_weights(data, origin, "span tagger", FORMAT_VERSION)
         if meta.get("features") != feature_count():
             raise MtqaError(f"{origin}: span tagger built for {meta.get('features')} token features, "
                             f"this mtqa computes {feature_count()}")
@@ -320,13 +311,5 @@ def parse_span_tagger(data: bytes, origin: str = RESOURCE) -> SpanTagger:
 
 def load_span_tagger(path: str | Path | None = None) -> SpanTagger | None:
     """The tagger at ``path``, or the shipped one; None when none is shipped (threshold spans are used)."""
-    if path is not None:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise MtqaError(f"{path}: cannot read the span tagger ({exc.strerror})") from exc
-        return parse_span_tagger(data, str(path))
-    resource = resources.files("mtqa").joinpath("resources", RESOURCE)
-    if not resource.is_file():
-        return None
-    return parse_span_tagger(resource.read_bytes(), f"mtqa/resources/{RESOURCE}")
+    found = weights_bytes(path, RESOURCE, "span tagger")
+    return None if found is None else parse_span_tagger(*found)
