@@ -10,11 +10,15 @@ set's extracted items (``benchmarks/.features/mqm.states.jsonl``). Per class: ch
 (``span_prf``) and segment-level detection P/R/F1 (``segment_detection_prf``) at the ``confident`` and
 ``all`` floors, the shipped PMI-threshold spans (``mtqa.score.neural.find_spans``) on the same items, and
 on wmt23 the human ceiling (each rater against the other two, averaged). wmt21 news has no classes: "any"
-(every target-side error) only. Then the contrast damage of ``mtqa/contrast.py`` (*eval* items of the
-left-out set): recall of the inserted clause (an addition span overlapping it; any target span), of the
-changed number (a target span overlapping it), and of dropped clauses (a source-side omission span in the
-damaged pair, against the same rate on the intact pairs). The contrast *eval* items are all wmt21 TED
-segments: held out only in the TED fold.
+(every target-side error) only. The trivial baselines in the same run: "mark everything" (every character
+of every target, or of every source for omission; its span precision is the class's prevalence) and "flag
+every segment"; and the tagger's span precision at fixed recall (its floor swept for one class at a time),
+the yardstick where errors are dense and F1 rewards marking everything.
+
+Then the contrast damage of ``mtqa/contrast.py`` (*eval* items of the left-out set): recall of the inserted
+clause (an addition span overlapping it; any target span), of the changed number (a target span overlapping
+it), and of dropped clauses (a source-side omission span in the damaged pair, against the same rate on the
+intact pairs). The contrast *eval* items are all wmt21 TED segments: held out only in the TED fold.
 """
 
 from __future__ import annotations
@@ -85,6 +89,45 @@ def measure(rows, preds, categorised: bool) -> dict:
                         "n": sum(s["cls"] == cls for v in preds.values() for s in v)}
     out["any"] = {"span": _any_prf(rows, preds), "seg": _any_seg(rows, preds),
                   "n": sum(s["side"] == "target" for v in preds.values() for s in v)}
+    return out
+
+
+def trivial_baselines(rows, test_examples, categorised: bool) -> dict[str, dict]:
+    """"Mark everything": one span over each whole text per class (the source for omission), so its span
+    precision is the class's prevalence and its segment column is "flag every segment"."""
+    everything = {}
+    for e in test_examples:
+        spans = [{"cls": cls, "side": "source" if cls == "omission" else "target", "start": 0,
+                  "end": len(e.source if cls == "omission" else e.target)} for cls in CLASSES]
+        everything[_key(rows[e.key])] = spans if categorised else [s for s in spans if s["cls"] != "omission"]
+    return {"mark everything": measure(list(rows.values()), everything, categorised)}
+
+
+# Token floors swept for the precision-at-recall table, and the recalls it reports.
+SWEEP = (0.99, 0.97, 0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03,
+         0.02, 0.01)
+RECALLS = (0.05, 0.1, 0.2, 0.3)
+
+
+def precision_at_recall(tagger, rows, test_examples, classes) -> dict[str, dict]:
+    """Per class, the best character-span precision the tagger reaches at each recall in ``RECALLS`` (its
+    floor for that class swept over ``SWEEP``, every other class off), or None where no floor reaches it."""
+    saved = {c: dict(f) for c, f in tagger.floors.items()}
+    out = {}
+    try:
+        for cls in classes:
+            curve = []
+            for floor in SWEEP:
+                for c in tagger.floors:
+                    tagger.floors[c]["sweep"] = floor if c == cls else 1.01
+                preds = {_key(rows[e.key]): _pred(tagger.find_spans(e.analysis, e.source, e.target, ts.ZH,
+                                                                     ts.EN, "sweep", neural.span_bounds))
+                         for e in test_examples}
+                curve.append(H.span_prf(list(rows.values()), preds, cls)[:2])
+            out[cls] = {r: max((p for p, rec in curve if rec >= r), default=None) for r in RECALLS}
+    finally:
+        tagger.floors.clear()
+        tagger.floors.update(saved)
     return out
 
 
@@ -185,8 +228,20 @@ def run_fold(test: str, examples, contrast: bool) -> dict:
     results["PMI thresholds"] = measure(rows, preds, categorised)
     if test == "wmt23_mqm_zhen":
         results["human (1 vs other 2)"] = human_ceiling(rows)
+    results.update(trivial_baselines({e.key: rows_by_key[e.key] for e in test_examples}, test_examples,
+                                     categorised))
     print_table(test, results, (*CLASSES, "any") if categorised else ("any",))
     out = {"results": results, "floors": tagger.floors, "calibration": tagger.calibration, "contrast": {}}
+    if categorised:
+        swept = precision_at_recall(tagger, {e.key: rows_by_key[e.key] for e in test_examples}, test_examples,
+                                    CLASSES)
+        marked = results["mark everything"]
+        print("\nspan precision at fixed recall (tagger floor swept; '-' = recall not reached) vs mark "
+              "everything (precision = prevalence)")
+        for cls, at in swept.items():
+            cells = "  ".join(f"R≥{r:.2f}: {'-' if p is None else f'{p:.3f}'}" for r, p in at.items())
+            print(f"  {cls:15s} {cells}   | mark everything P {marked[cls]['span'][0]:.3f}")
+        out["precision_at_recall"] = swept
     for label, model, mode in (("tagger confident", tagger, "confident"), ("tagger all", tagger, "all"),
                                ("PMI thresholds", None, "")):
         out["contrast"][label] = contrast_recall(model, mode)
