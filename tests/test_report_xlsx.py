@@ -76,3 +76,30 @@ def test_xlsx_needs_a_path():
                      "-f", "xlsx")
     assert completed.returncode == 2 and "give it a path" in completed.stderr
     assert len(completed.stderr.strip().splitlines()) == 1
+
+
+def test_scan_writes_one_workbook_over_every_file(tmp_path):
+    # The bundled mini-repo: four planted errors in three files (tests/test_scan.py pins them).
+    xlsx, js = tmp_path / "scan.xlsx", tmp_path / "scan.json"
+    result = mtqa("scan", "samples/l10n", "--no-model", "--cache-dir", str(tmp_path / "cache"),
+                  "-f", f"xlsx={xlsx}", "-f", f"json={js}")
+    assert result.returncode == 1, result.stderr
+    data = json.loads(js.read_text(encoding="utf-8"))
+    book = openpyxl.load_workbook(xlsx)
+    findings = list(book["Findings"].iter_rows(values_only=True))
+    assert findings[0] == ("file", *FINDING_COLUMNS)
+    expected = sorted((file["path"], f["check"], f["severity"])
+                      for file in data["files"] for f in file["findings"])
+    assert sorted((row[0], row[6], row[8]) for row in findings[1:]) == expected
+    assert len({row[0] for row in findings[1:]}) == 3  # the findings come from three files
+    pairs = list(book["Pairs"].iter_rows(values_only=True))
+    assert pairs[0] == ("file", *PAIR_COLUMNS)
+    assert {row[0] for row in pairs[1:]} == {file["path"] for file in data["files"]}
+    card = {row[0]: row[1:] for row in book["Scorecard"].iter_rows(values_only=True) if row and row[0]}
+    assert card["result"][0] == "FAIL"
+    totals = card["total"]
+    assert totals[3] == len(expected)  # minor, major, critical, total, penalty
+    per_file = {row[0]: row for row in book["Scorecard"].iter_rows(values_only=True)
+                if row and row[0] in {file["path"] for file in data["files"]}}
+    assert len(per_file) == len(data["files"])
+    assert all(row[-1] == "FAIL" for row in per_file.values() if row[2])  # a file with a major fails

@@ -155,6 +155,12 @@ def _xlsx(report: Report, context: RenderContext) -> bytes:
     return render_xlsx(report, fail_on=context.fail_on)
 
 
+def _xlsx_scan(result: ScanResult, context: RenderContext) -> bytes:
+    from mtqa.report.xlsx import render_xlsx_scan
+
+    return render_xlsx_scan(result, fail_on=context.fail_on)
+
+
 for _renderer in (
     Renderer("rich", _rich, _rich_scan, console=True),
     Renderer("json", _json, _json_scan),
@@ -162,7 +168,7 @@ for _renderer in (
     Renderer("sarif", _sarif, _sarif_scan),
     Renderer("junit", _junit, _junit_scan),
     Renderer("github", _github, _github_scan, shares_stdout=True),
-    Renderer("xlsx", _xlsx, binary=True),
+    Renderer("xlsx", _xlsx, _xlsx_scan, binary=True),
 ):
     register_renderer(_renderer)
 # The built-in format names (the registry itself may hold more).

@@ -1,10 +1,11 @@
 """The LQA scorecard as a spreadsheet (``--format xlsx=report.xlsx``), the form reviewers hand in.
 
-Three sheets: *Findings* (one row per finding, with a State column reviewers fill in from a drop-down;
-filters and a frozen header), *Scorecard* (MQM category × severity counts, the penalty weights, words,
-score and verdict, laid out like the LQA forms of the trade), and *Pairs* (the aligned text with the
-model's adequacy, fluency and estimate). Cells hold values, not formulas, so that any reader (openpyxl,
-pandas, a CI script) sees the numbers without a spreadsheet engine.
+Three sheets (for a scan of many files, ``mtqa scan … -f xlsx=FILE``, the same three with a *file* column
+first and a per-file table under the scorecard): *Findings* (one row per finding, with a State column
+reviewers fill in from a drop-down; filters and a frozen header), *Scorecard* (MQM category × severity counts,
+the penalty weights, words, score and verdict, laid out like the LQA forms of the trade), and *Pairs* (the
+aligned text with the model's adequacy, fluency and estimate). Cells hold values, not formulas, so that any
+reader (openpyxl, pandas, a CI script) sees the numbers without a spreadsheet engine.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,6 +21,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from mtqa.data import Category, Report, Severity
+from mtqa.pipeline import mqm_score
+
+if TYPE_CHECKING:
+    from mtqa.l10n import ScanResult
 
 SEVERITIES = (Severity.MINOR, Severity.MAJOR, Severity.CRITICAL)
 FINDING_COLUMNS = ("pair", "source", "target", "flagged source", "flagged target", "check", "category",
@@ -88,11 +94,27 @@ def _header(sheet, columns, widths) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
+# One checked document: the file it came from (a scan) or None (one document pair), and its report.
+Document = tuple[str | None, Report]
+
+
 def render_xlsx(report: Report, fail_on: Severity | None = Severity.MAJOR) -> bytes:
+    return _workbook([(None, report)], fail_on, passed=report.summary.passed, signature=report.signature,
+                     scan=False)
+
+
+def render_xlsx_scan(result: ScanResult, fail_on: Severity | None = Severity.MAJOR) -> bytes:
+    """A scan's workbook: every checked file's findings and pairs, one scorecard over all of them."""
+    documents = [(path, report) for path, report in result.reports()]
+    return _workbook(documents, fail_on, passed=result.summary.passed, signature=result.signature, scan=True)
+
+
+def _workbook(documents: list[Document], fail_on: Severity | None, *, passed: bool, signature,
+              scan: bool) -> bytes:
     workbook = Workbook()
-    _findings_sheet(workbook.active, report)
-    _scorecard_sheet(workbook.create_sheet("Scorecard"), report, fail_on)
-    _pairs_sheet(workbook.create_sheet("Pairs"), report)
+    _findings_sheet(workbook.active, documents, scan)
+    _scorecard_sheet(workbook.create_sheet("Scorecard"), documents, fail_on, passed, signature, scan)
+    _pairs_sheet(workbook.create_sheet("Pairs"), documents, scan)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -106,56 +128,65 @@ def _state(report: Report, index: int) -> tuple[str, str]:
     return entry.state, entry.reason
 
 
-def _findings_sheet(sheet, report: Report) -> None:
+def _findings_sheet(sheet, documents: list[Document], scan: bool) -> None:
     from mtqa.baseline import fingerprints
 
     sheet.title = "Findings"
     _landscape(sheet)
-    _header(sheet, FINDING_COLUMNS, (6, 50, 50, 20, 20, 13, 24, 10, 60, 30, 11, 30, 20))
-    pairs = {pair.id: pair for pair in report.pairs}
+    lead = 1 if scan else 0  # the file column of a scan comes first
+    columns = (("file",) if scan else ()) + FINDING_COLUMNS
+    widths = ((30,) if scan else ()) + (6, 50, 50, 20, 20, 13, 24, 10, 60, 30, 11, 30, 20)
+    _header(sheet, columns, widths)
+    wrapped = tuple(lead + column for column in (2, 3, 9))
     wrap = Alignment(wrap_text=True, vertical="top")
-    for index, (finding, fingerprint) in enumerate(zip(report.findings, fingerprints(report), strict=True)):
-        pair = pairs.get(finding.pair) if finding.pair is not None else None
-        state, reason = _state(report, index)
-        _append(sheet, [
-            finding.pair,
-            _cell(pair.source_text(report.source) if pair else ""),
-            _cell(pair.target_text(report.target) if pair else ""),
-            _cell(finding.source_span.text if finding.source_span else ""),
-            _cell(finding.target_span.text if finding.target_span else ""),
-            finding.check,
-            finding.category,
-            finding.severity.value,
-            _cell(finding.message),
-            _cell(finding.suggestion),
-            state,
-            _cell(reason),
-            fingerprint,
-        ])
-        row = sheet.max_row
-        for cell in sheet[row]:
-            cell.alignment = wrap if cell.column in (2, 3, 9) else TOP
-        _fit_height(sheet, row, (2, 3, 9))
-        sheet.cell(row=row, column=8).fill = SEVERITY_FILL[finding.severity.value]
+    for path, report in documents:
+        pairs = {pair.id: pair for pair in report.pairs}
+        marked = zip(report.findings, fingerprints(report), strict=True)
+        for index, (finding, fingerprint) in enumerate(marked):
+            pair = pairs.get(finding.pair) if finding.pair is not None else None
+            state, reason = _state(report, index)
+            _append(sheet, ([_cell(path)] if scan else []) + [
+                finding.pair,
+                _cell(pair.source_text(report.source) if pair else ""),
+                _cell(pair.target_text(report.target) if pair else ""),
+                _cell(finding.source_span.text if finding.source_span else ""),
+                _cell(finding.target_span.text if finding.target_span else ""),
+                finding.check,
+                finding.category,
+                finding.severity.value,
+                _cell(finding.message),
+                _cell(finding.suggestion),
+                state,
+                _cell(reason),
+                fingerprint,
+            ])
+            row = sheet.max_row
+            for cell in sheet[row]:
+                cell.alignment = wrap if cell.column in wrapped else TOP
+            _fit_height(sheet, row, wrapped)
+            sheet.cell(row=row, column=lead + 8).fill = SEVERITY_FILL[finding.severity.value]
     last = max(sheet.max_row, 2)
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{last}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
     states = DataValidation(type="list", formula1='"' + ",".join(REVIEW_STATES) + '"', allow_blank=True)
     sheet.add_data_validation(states)
-    states.add(f"K2:K{max(last, 1000)}")
+    state_column = get_column_letter(lead + FINDING_COLUMNS.index("state") + 1)
+    states.add(f"{state_column}2:{state_column}{max(last, 1000)}")
 
 
-def _scorecard_sheet(sheet, report: Report, fail_on: Severity | None) -> None:
-    s = report.summary
+def _scorecard_sheet(sheet, documents: list[Document], fail_on: Severity | None, passed: bool, signature,
+                     scan: bool) -> None:
     bold = Font(bold=True)
-    rows: list[list] = [
-        ["mtqa LQA scorecard"],
-        ["Source", f"{_cell(report.source.path) or '<text>'} ({report.source.lang})"],
-        ["Target", f"{_cell(report.target.path) or '<text>'} ({report.target.lang})"],
-        ["Signature", str(report.signature) if report.signature else ""],
-        ["Reviewer", ""],
-        [],
-    ]
+    if scan:
+        rows: list[list] = [["mtqa LQA scorecard"], ["Files", f"{len(documents)} checked"]]
+    else:
+        report = documents[0][1]
+        rows = [
+            ["mtqa LQA scorecard"],
+            ["Source", f"{_cell(report.source.path) or '<text>'} ({report.source.lang})"],
+            ["Target", f"{_cell(report.target.path) or '<text>'} ({report.target.lang})"],
+        ]
+    rows += [["Signature", str(signature) if signature else ""], ["Reviewer", ""], []]
     for row in rows:
         _append(sheet, row)
         if len(row) == 2:  # a long path or signature spans the table's width
@@ -165,8 +196,9 @@ def _scorecard_sheet(sheet, report: Report, fail_on: Severity | None) -> None:
             (40, 10, 10, 10, 10, 10))
     _landscape(sheet)
     header_row = sheet.max_row
+    findings = [finding for _, report in documents for finding in report.findings]
     counts: dict[str, Counter] = {category.value: Counter() for category in Category}
-    for finding in report.findings:
+    for finding in findings:
         counts.setdefault(finding.category, Counter())[finding.severity] += 1
     totals: Counter = Counter()
     for category, by_severity in counts.items():
@@ -181,44 +213,61 @@ def _scorecard_sheet(sheet, report: Report, fail_on: Severity | None) -> None:
         sheet.cell(row=row, column=1).font = bold
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     sheet.append([])
-    known = report.baseline.states.count("unchanged") if report.baseline is not None else None
+    words = sum(report.summary.words for _, report in documents)
+    baselines = [report.baseline for _, report in documents if report.baseline is not None]
+    known = sum(baseline.states.count("unchanged") for baseline in baselines) if baselines else None
     for label, value in (
-        ("words (target)", s.words),
+        ("words (target)", words),
         ("penalty points", penalty),
-        ("MQM score (100 − penalty per 100 words)", s.score),
+        ("MQM score (100 − penalty per 100 words)", mqm_score(findings, words)),
         ("fail on", fail_on.value if fail_on else "never"),
         ("known findings (baseline)", known if known is not None else "no baseline"),
-        ("result", "PASS" if s.passed else "FAIL"),
+        ("result", "PASS" if passed else "FAIL"),
     ):
         sheet.append([label, value])
         sheet.cell(row=sheet.max_row, column=1).font = bold
-    sheet.cell(row=sheet.max_row, column=2).fill = PatternFill(
-        "solid", fgColor="86EFAC" if s.passed else "FCA5A5")
-    for label, value in (("adequacy", s.adequacy), ("fluency", s.fluency), ("estimate", s.estimate)):
-        if value is not None:
-            sheet.append([f"model {label} (0–100)", value])
+    verdict_colour = "86EFAC" if passed else "FCA5A5"
+    sheet.cell(row=sheet.max_row, column=2).fill = PatternFill("solid", fgColor=verdict_colour)
+    if not scan:
+        s = documents[0][1].summary
+        for label, value in (("adequacy", s.adequacy), ("fluency", s.fluency), ("estimate", s.estimate)):
+            if value is not None:
+                sheet.append([f"model {label} (0–100)", value])
+        return
+    # Per file: where the penalty points come from, and which file fails the gate.
+    sheet.append([])
+    _header(sheet, ("file", *(sev.value for sev in SEVERITIES), "words", "score", "result"),
+            (40, 10, 10, 10, 10, 10, 10))
+    for path, report in documents:
+        s = report.summary
+        _append(sheet, [_cell(path), *(s.findings.get(sev.value, 0) for sev in SEVERITIES), s.words, s.score,
+                        "PASS" if s.passed else "FAIL"])
 
 
-def _pairs_sheet(sheet, report: Report) -> None:
-    _header(sheet, PAIR_COLUMNS, (6, 8, 60, 60, 11, 10, 10, 10, 9))
+def _pairs_sheet(sheet, documents: list[Document], scan: bool) -> None:
+    lead = 1 if scan else 0
+    columns = (("file",) if scan else ()) + PAIR_COLUMNS
+    _header(sheet, columns, ((30,) if scan else ()) + (6, 8, 60, 60, 11, 10, 10, 10, 9))
     _landscape(sheet)
-    per_pair = Counter(f.pair for f in report.findings)
+    wrapped = (lead + 3, lead + 4)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for pair in report.pairs:
-        score = report.scores.get(pair.id)
-        _append(sheet, [
-            pair.id,
-            pair.kind,
-            _cell(pair.source_text(report.source)),
-            _cell(pair.target_text(report.target)),
-            round(pair.similarity, 3) if pair.similarity is not None else None,
-            score.adequacy if score else None,
-            score.fluency if score else None,
-            score.estimate if score else None,
-            per_pair.get(pair.id, 0),
-        ])
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = wrap if cell.column in (3, 4) else TOP
-        _fit_height(sheet, sheet.max_row, (3, 4))
+    for path, report in documents:
+        per_pair = Counter(f.pair for f in report.findings)
+        for pair in report.pairs:
+            score = report.scores.get(pair.id)
+            _append(sheet, ([_cell(path)] if scan else []) + [
+                pair.id,
+                pair.kind,
+                _cell(pair.source_text(report.source)),
+                _cell(pair.target_text(report.target)),
+                round(pair.similarity, 3) if pair.similarity is not None else None,
+                score.adequacy if score else None,
+                score.fluency if score else None,
+                score.estimate if score else None,
+                per_pair.get(pair.id, 0),
+            ])
+            for cell in sheet[sheet.max_row]:
+                cell.alignment = wrap if cell.column in wrapped else TOP
+            _fit_height(sheet, sheet.max_row, wrapped)
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(PAIR_COLUMNS))}{max(sheet.max_row, 2)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 2)}"
