@@ -139,6 +139,14 @@ def match(report: Report, entries: list[BaselineEntry], path: str | None = None)
     return BaselineMatch(path or "", states, matched, absent)
 
 
+def baseline_version(entries: list[BaselineEntry]) -> str:
+    """Hash of what a baseline decides: the suppressing entries' fingerprints, states and files (not the
+    reasons, authors or messages, which change no verdict)."""
+    decided = sorted(f"{e.path or ''}\x1f{e.fingerprint}\x1f{e.state}" for e in entries
+                     if e.state in SUPPRESSING)
+    return hashlib.sha256("\n".join(decided).encode()).hexdigest()[:8]
+
+
 def apply_baseline(report: Report, entries: list[BaselineEntry], options, path: str | None = None) -> None:
     """Mark ``report``'s findings new or unchanged and gate on the new ones only.
 
@@ -148,6 +156,8 @@ def apply_baseline(report: Report, entries: list[BaselineEntry], options, path: 
     from mtqa.pipeline import summarise
 
     report.baseline = match(report, entries, path)
+    if report.signature is not None:
+        report.signature = replace(report.signature, baseline=baseline_version(entries))
     new = [f for f, state in zip(report.findings, report.baseline.states, strict=True) if state == "new"]
     try:
         from mtqa.languages import get_language

@@ -263,10 +263,15 @@ class Signature:
     calibration: str
     checks: str
     settings: str
+    # The findings a baseline (``--baseline``) knows do not fail the gate, so it decides the verdict too:
+    # a hash of its suppressing entries, "none" without one (and then absent from the text, which keeps the
+    # signatures of runs without a baseline as they were).
+    baseline: str = "none"
 
     def __str__(self) -> str:
-        return (f"mtqa:{self.version}|align:{self.aligner}|score:{self.scorer}|calib:{self.calibration}"
+        text = (f"mtqa:{self.version}|align:{self.aligner}|score:{self.scorer}|calib:{self.calibration}"
                 f"|checks:{self.checks}|settings:{self.settings}")
+        return text if self.baseline == "none" else f"{text}|baseline:{self.baseline}"
 
     def to_dict(self) -> dict:
         return {
@@ -277,6 +282,7 @@ class Signature:
             "calibration": self.calibration,
             "checks": self.checks,
             "settings": self.settings,
+            "baseline": self.baseline,
         }
 
 

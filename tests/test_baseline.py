@@ -108,6 +108,11 @@ def test_sample_edit_reports_exactly_the_new_finding(tmp_path):
     assert [(f["check"], f["severity"]) for f in new] == [("numbers", "major")]
     assert "changed to '5'" in new[0]["message"]
     assert data["summary"]["baseline"] == {"new": 1, "unchanged": len(before) - 1, "absent": 1}
+    # The baseline decides the verdict, so the signature names it; without one the signature is as before.
+    unbased = json.loads((tmp_path / "a.json").read_text())["signature"]
+    assert unbased["baseline"] == "none" and "|baseline:" not in unbased["text"]
+    based = data["signature"]
+    assert based["baseline"] != "none" and based["text"] == f"{unbased['text']}|baseline:{based['baseline']}"
     assert not any("Liaoshen Battle" in f["message"] for f in data["findings"])
 
     sarif = json.loads((tmp_path / "b.sarif").read_text())
@@ -163,9 +168,12 @@ def test_scan_baseline_is_per_file(tmp_path):
     assert terminal.returncode == 0 and "baseline: 0 new, 4 known" in terminal.stdout
     data = json.loads(second.stdout)
     assert data["summary"]["passed"] is True
+    assert data["signature"]["text"].endswith(f"|baseline:{data['signature']['baseline']}")
     assert all(f["baseline_state"] == "unchanged" for file in data["files"] for f in file["findings"])
     # An entry is for its file only: moved to another path, it no longer matches.
     for entry in entries:
         entry["path"] = "elsewhere/" + entry["path"]
     base.write_text(json.dumps({"mtqa_baseline": 1, "findings": entries}), encoding="utf-8")
-    assert mtqa("scan", ".", "--no-cache", "--baseline", str(base), "-q", cwd=repo).returncode == 1
+    moved = mtqa("scan", ".", "--no-cache", "--baseline", str(base), "-f", "json", cwd=repo)
+    assert moved.returncode == 1
+    assert json.loads(moved.stdout)["signature"]["baseline"] != data["signature"]["baseline"]

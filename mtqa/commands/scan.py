@@ -197,7 +197,9 @@ def run_scan(
 def _baseline(result, options, baseline: list | None, write_path: Path | None) -> None:
     """Per file: findings the baseline knows for that file (by its path as reports show it) do not fail
     the gate; ``write_path`` gets every file's findings, each entry with its file's path."""
-    from mtqa.baseline import apply_baseline, baseline_entries, baseline_text
+    from dataclasses import replace
+
+    from mtqa.baseline import apply_baseline, baseline_entries, baseline_text, baseline_version
     from mtqa.l10n.scan import summarise_scan
     from mtqa.report.locations import relative_uri
 
@@ -206,6 +208,8 @@ def _baseline(result, options, baseline: list | None, write_path: Path | None) -
         for file_result in checked:
             apply_baseline(file_result.report, baseline, options, relative_uri(file_result.path))
         result.summary = summarise_scan(result.files, result.summary.seconds)
+        if result.signature is not None:
+            result.signature = replace(result.signature, baseline=baseline_version(baseline))
     if write_path is not None:
         from mtqa.report.outputs import write_report
 
