@@ -214,6 +214,37 @@ def test_checks_run_on_localisation_files(tmp_path):
     assert found == [("identifiers", 3), ("length", 0), ("repeated_words", 3)]
 
 
+XLIFF2 = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="2.0" xmlns="urn:oasis:names:tc:xliff:document:2.0"
+       xmlns:slr="urn:oasis:names:tc:xliff:sizerestriction:2.0" srcLang="zh" trgLang="en">
+  <file id="f1">
+    <slr:profiles generalProfile="xliff:codepoints" storageProfile="xliff:utf8"/>
+    <unit id="a" slr:sizeRestriction="10"><segment><source>保存</source><target>Save the file now</target>
+      </segment></unit>
+    <unit id="b" slr:sizeRestriction="6"><segment><source>取消</source><target><pc id="1">Cancel</pc></target>
+      </segment></unit>
+    <unit id="c" slr:storageRestriction="5"><segment><source>咖啡</source><target>Café</target>
+      </segment></unit>
+    <unit id="d" slr:storageRestriction="4"><segment><source>咖啡馆</source><target>Café</target>
+      </segment></unit>
+  </file>
+  <file id="f2">
+    <unit id="e" slr:sizeRestriction="3"><segment><source>帮助</source><target>Help</target></segment></unit>
+  </file>
+</xliff>
+"""
+
+
+def test_xliff2_size_and_storage_restrictions(tmp_path):
+    path = tmp_path / "app.xlf"
+    path.write_text(XLIFF2, encoding="utf-8")
+    result = scan([path], options=CheckOptions())
+    found = [(f.pair, f.message) for f in result.files[0].report.findings if f.check == "length"]
+    # a: 17 code points over 10; b: "Cancel" is 6 (its inline code is markup, not counted); c: "Café" is 5
+    # UTF-8 bytes, within 5; d: over 4 bytes; e: its file declares no profile, so 3 is in no known unit.
+    assert found == [(0, "17 chars, over the file's limit of 10"), (3, "5 bytes, over the file's limit of 4")]
+
+
 def test_mtqa_checks_and_explain():
     done = subprocess.run([sys.executable, "-m", "mtqa", "checks", "--format", "json"], capture_output=True,
                           text=True, timeout=60)

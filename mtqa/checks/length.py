@@ -3,8 +3,10 @@
 Two sources of limits:
 
 - the file: an XLIFF 1.2 ``maxwidth`` with ``size-unit="char"`` (characters) or ``"byte"`` (UTF-8 bytes),
-  handed over per unit by the localisation checker (``pair_limits``). Pixel and other units need the
-  rendering font, which mtqa does not have: they are not checked;
+  or an XLIFF 2.0 ``slr:sizeRestriction`` (profile ``xliff:codepoints``) or ``slr:storageRestriction``
+  (profile ``xliff:utf8``) on a one-segment unit, handed over per unit by the localisation checker
+  (``pair_limits``). Pixel and other units need the rendering font, which mtqa does not have: they are not
+  checked;
 - the config file, per file pattern (a glob on the translation's path; the first pattern that matches
   wins)::
 
@@ -16,6 +18,8 @@ Two sources of limits:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator
 from fnmatch import fnmatch
 from pathlib import PurePath
@@ -29,8 +33,16 @@ NAME = "length"
 CATEGORY = Category.MARKUP.value
 
 
+# Inline codes as the XLIFF reader renders them (``<g1>…</g1>``, ``<x2/>``): markup, not text the reader
+# sees, so a file's limit does not count them (XLIFF 2.0's code-point profile counts inline codes as 0).
+_INLINE_CODE = re.compile(r"</?(?:g|pc|x|bx|ex|ph|bpt|ept|it|sc|ec)[\w.-]*/?>")
+
+
 def measure(text: str, unit: str) -> int:
-    return len(text.encode("utf-8")) if unit == "byte" else len(text)
+    """Size of a translation against a file's limit: UTF-8 bytes, or code points after NFC (XLIFF 2.0's
+    ``xliff:codepoints`` profile; a decomposed "é" is one character on screen)."""
+    text = _INLINE_CODE.sub("", text)
+    return len(text.encode("utf-8")) if unit == "byte" else len(unicodedata.normalize("NFC", text))
 
 
 def validate_limits(settings: dict) -> list[dict]:
@@ -64,7 +76,8 @@ def _limit_for(ctx: CheckContext) -> dict | None:
 
 @register_check(
     NAME,
-    description="A translation longer than its limit: XLIFF maxwidth (size-unit char or byte), or a ratio to "
+    description="A translation longer than its limit: XLIFF 1.2 maxwidth (size-unit char or byte), XLIFF 2.0 "
+    "slr:sizeRestriction (xliff:codepoints) or slr:storageRestriction (xliff:utf8), or a ratio to "
     "the source or an absolute number of characters set per file pattern in the config.",
     categories=(CATEGORY,),
     severity=Severity.MAJOR.value,
@@ -83,7 +96,7 @@ def check_length(ctx: CheckContext) -> Iterator[Finding]:
             size = measure(target, unit)
             if size > maximum:
                 yield Finding(NAME, CATEGORY, Severity.MAJOR,
-                              f"{size} {unit}s, over the file's maxwidth of {maximum}", None, pair.id,
+                              f"{size} {unit}s, over the file's limit of {maximum}", None, pair.id,
                               target_span=span)
                 continue
         if limit is None:

@@ -113,6 +113,29 @@ def _max_width(value: str | None) -> int | None:
     return int(value)
 
 
+# XLIFF 2.0's Size and Length Restriction module: ``<slr:profiles generalProfile=… storageProfile=…>`` in a
+# ``<file>`` names how ``slr:sizeRestriction`` and ``slr:storageRestriction`` on a unit are measured. The two
+# standard profiles mtqa can measure without a font: code points (characters) and UTF-8 bytes.
+SLR = "{urn:oasis:names:tc:xliff:sizerestriction:2.0}"
+_GENERAL_UNITS = {"xliff:codepoints": "char"}
+_STORAGE_UNITS = {"xliff:utf8": "byte"}
+
+
+def _size_restriction(file_element: Element, unit: Element) -> tuple[int | None, str]:
+    """The unit's limit and its unit ("char" or "byte"), or ``(None, "")`` when the file declares no profile
+    mtqa can measure (the restriction is then not checked, like an XLIFF 1.2 pixel width)."""
+    profiles = first_child(file_element, "profiles")
+    if profiles is None:
+        return None, ""
+    general = _GENERAL_UNITS.get(profiles.get("generalProfile", ""))
+    storage = _STORAGE_UNITS.get(profiles.get("storageProfile", ""))
+    size = _max_width(unit.get(f"{SLR}sizeRestriction")) if general else None
+    if size is not None:
+        return size, general
+    stored = _max_width(unit.get(f"{SLR}storageRestriction")) if storage else None
+    return (stored, storage) if stored is not None else (None, "")
+
+
 def _read_v2(tree: XmlTree, result: BilingualFile, include_fuzzy: bool) -> None:
     root = tree.root
     result.source_lang = result.source_lang or root.get("srcLang")
@@ -122,11 +145,16 @@ def _read_v2(tree: XmlTree, result: BilingualFile, include_fuzzy: bool) -> None:
         for unit in file_element.iter():
             if local_name(unit.tag) != "unit" or unit.get("translate") == "no":
                 continue
+            limit, limit_unit = _size_restriction(file_element, unit)
             notes_element = first_child(unit, "notes")
             notes = tuple(
                 (n.text or "").strip() for n in children(notes_element, "note") if n.text
             ) if notes_element is not None else ()
             segments = children(unit, "segment")
+            if len(segments) > 1:
+                # The restriction holds for the unit's whole content, not for each segment: the segments are
+                # checked one at a time here, so a multi-segment unit's limit is not checked.
+                limit, limit_unit = None, ""
             for index, segment in enumerate(segments):
                 source = first_child(segment, "source")
                 target = first_child(segment, "target")
@@ -153,5 +181,7 @@ def _read_v2(tree: XmlTree, result: BilingualFile, include_fuzzy: bool) -> None:
                         state=state,
                         fuzzy=fuzzy,
                         notes=notes,
+                        max_width=limit,
+                        size_unit=limit_unit,
                     )
                 )
