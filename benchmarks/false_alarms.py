@@ -222,14 +222,15 @@ class Tally:
         return per * n / max(self.words, 1)
 
 
-def run(items: list[Item], aligner, scorer) -> dict[str, Tally]:
+def run(items: list[Item], aligner, scorer, spans: str | None = None) -> dict[str, Tally]:
     import mtqa
 
+    settings = {"neural": {"spans": spans}} if spans else {}
     tallies: dict[str, Tally] = defaultdict(Tally)
     for item in items:
         report = mtqa.check(item.source, item.target, source_lang="zh", target_lang="en",
                             source_path=f"{item.set}:{item.key}", aligner=aligner, scorer=scorer,
-                            options=mtqa.CheckOptions())
+                            options=mtqa.CheckOptions(check_settings=settings))
         tally = tallies[item.set]
         tally.items += 1
         tally.words += report.summary.words
@@ -314,6 +315,68 @@ def show(tallies: dict[str, Tally], count: int, sets: tuple[str, ...]) -> None:
         print(f"     en: {(f['pair_target'] or '').strip()[:300]}")
 
 
+# --------------------------------------------------------------------------------------------------------
+# MAC-Dev findings against the gold sentence alignment.
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset)
+
+
+def gold_verdicts(tally: Tally) -> Counter:
+    """Judge the alignment check's omissions and additions on MAC-Dev by the gold alignment: an omitted
+    source line that gold aligns to target lines is a false omission, an added target line that gold
+    aligns to source lines a false addition; a mismatch finding counts as "aligned as gold" when gold links
+    a source line of the bead to a target line of the bead, else "misaligned" (the aligner's error). The
+    chapters are one sentence per line, so a span's line is its sentence."""
+    folder = evalsets.EVAL_DIR / MAC
+    verdicts: Counter = Counter()
+    texts: dict[str, tuple[str, str, dict[int, list[int]], dict[int, list[int]]]] = {}
+    for f in tally.findings:
+        if f["check"] != "alignment":
+            continue
+        name = f["item"]
+        if name not in texts:
+            z2e: dict[int, list[int]] = {}
+            e2z: dict[int, list[int]] = {}
+            for line in (folder / "gold" / f"{name}.align").read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    zh, en = (json.loads(side) for side in line.split(":"))
+                    z2e.update({i: en for i in zh})
+                    e2z.update({j: zh for j in en})
+            texts[name] = ((folder / "zh" / name).read_text(encoding="utf-8"),
+                           (folder / "en" / name).read_text(encoding="utf-8"), z2e, e2z)
+        zh, en, z2e, e2z = texts[name]
+
+        def lines(text: str, span: dict | None) -> set[int]:
+            if not span:
+                return set()
+            last = max(span["end"] - 1, span["start"])
+            return set(range(_line_of(text, span["start"]), _line_of(text, last) + 1))
+
+        zl, el = lines(zh, f["source_span"]), lines(en, f["target_span"])
+        if f["category"] == "accuracy/omission":
+            translated = any(z2e.get(i) for i in zl)
+            verdict = "false (gold translates it)" if translated else "true (gold: untranslated)"
+        elif f["category"] == "accuracy/addition":
+            sourced = any(e2z.get(j) for j in el)
+            verdict = "false (gold: has a source)" if sourced else "true (gold: no source)"
+        else:
+            linked = any(j in el for i in zl for j in z2e.get(i, []))
+            verdict = "bead as gold" if linked else "bead misaligned"
+        verdicts[(f["category"].split("/")[1], f["severity"], verdict)] += 1
+    return verdicts
+
+
+def print_gold(tallies: dict[str, Tally], label: str) -> None:
+    tally = tallies.get("mac-dev")
+    if tally is None:
+        return
+    print(f"\n== mac-dev alignment findings against the gold alignment ({label})")
+    for (kind, severity, verdict), count in sorted(gold_verdicts(tally).items()):
+        print(f"   {kind:14s} {severity:6s} {verdict:28s} {count}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--segments", type=int, default=100, help="TED source segments (4 items each)")
@@ -325,6 +388,10 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, default=None, help="write every model-on finding as JSONL")
     parser.add_argument("--dump-pairs", type=Path, default=None,
                         help="write every scored pair with its model spans and scores as JSONL")
+    parser.add_argument("--spans", choices=["all", "confident", "off"], default=None,
+                        help="the neural check's spans setting (default: the shipped default)")
+    parser.add_argument("--gold", action="store_true",
+                        help="judge mac-dev omissions/additions/mismatches by the gold sentence alignment")
     parser.add_argument("--skip-off", action="store_true",
                         help="no model-off run (the model's cache must then hold every pair already)")
     args = parser.parse_args()
@@ -340,6 +407,8 @@ def main() -> None:
     if not args.skip_off:
         off = run(items, aligner, recorder)
         print_table("model off", off)
+        if args.gold:
+            print_gold(off, "model off")
         print(f"({time.perf_counter() - started:.0f} s so far)")
     on = None
     if not args.no_model:
@@ -349,9 +418,11 @@ def main() -> None:
         real = create_model(quiet=True)  # loads its weights on first use only
         model = CachedModel(args.cache, lambda: real, real.name)
         prefetch(model, recorder.texts)
-        on = run(items, aligner, NeuralScorer(model, quiet=True))
-        print_table("model on", on)
+        on = run(items, aligner, NeuralScorer(model, quiet=True), spans=args.spans)
+        print_table(f"model on{f', --spans {args.spans}' if args.spans else ''}", on)
         print_targets(on)
+        if args.gold:
+            print_gold(on, "model on")
         print(f"(model: {model.computed} requests computed by the model, the rest answered from the cache)")
     final = on or off or {}
     if args.dump_pairs:

@@ -19,6 +19,11 @@ from mtqa.score.neural import (
 )
 from tests.fake_model import FakeLanguageModel
 
+
+def spans_on(mode: str = "confident") -> mtqa.CheckOptions:
+    """Options that report model spans (off by default since issue 14: docs/neural.md)."""
+    return mtqa.CheckOptions(check_settings={"neural": {"spans": mode}})
+
 ZH, EN = get_language("zh"), get_language("en")
 
 DICTIONARY = [
@@ -123,7 +128,7 @@ def test_pipeline_spans_have_document_offsets_and_become_findings():
     source = "今天天气好。郝鹏主持会议并讲话。"
     target = "The weather is fine today. Hao Peng chaired the meeting."
     report = mtqa.check(source, target, aligner=DiagonalAligner(), scorer=scorer(),
-                        source_lang="zh", target_lang="en")
+                        source_lang="zh", target_lang="en", options=spans_on())
     assert set(report.scores) == {0, 1}
     assert all(0 <= s.adequacy <= 100 and 0 <= s.fluency <= 100 for s in report.scores.values())
     spans = [span for s in report.scores.values() for span in s.spans]
@@ -183,11 +188,11 @@ def test_spans_inside_prescribed_glossary_terms_are_dropped():
     source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
     options = {"aligner": DiagonalAligner(), "scorer": scorer(unsupported=-8.0),
                "source_lang": "zh", "target_lang": "en"}
-    plain = mtqa.check(source, target, **options)
+    plain = mtqa.check(source, target, options=spans_on(), **options)
     assert [f.target_span.text for f in plain.findings if f.check == "neural" and f.target_span
             and f.category == "accuracy/mistranslation"] == ["cancelled yesterday"]
     glossary = Glossary([GlossaryEntry("主持", "cancelled yesterday")])
-    vouched = mtqa.check(source, target, glossary=glossary, **options)
+    vouched = mtqa.check(source, target, glossary=glossary, options=spans_on(), **options)
     assert not [f for f in vouched.findings if f.check == "neural" and f.target_span
                 and f.target_span.text == "cancelled yesterday"]
 

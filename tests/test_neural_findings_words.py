@@ -129,9 +129,10 @@ SOURCE = "他逢沟跳沟，一句话也不说。"
 TARGET = "He jumped every ditch and couldn't say a single word."
 
 
-def check(spans=(), similarity: float | None = 0.7, adequacy: float = 80.0):
+def check(spans=(), similarity: float | None = 0.7, adequacy: float = 80.0, mode: str = "confident"):
     return mtqa.check(SOURCE, TARGET, aligner=OneBeadAligner(similarity),
-                      scorer=ScriptedScorer(spans, adequacy), source_lang="zh", target_lang="en")
+                      scorer=ScriptedScorer(spans, adequacy), source_lang="zh", target_lang="en",
+                      options=mtqa.CheckOptions(check_settings={"neural": {"spans": mode}}))
 
 
 def neural(report):

@@ -150,7 +150,7 @@ def test_a_strong_span_on_a_function_word_alone_is_dropped():
 def test_a_prescribed_glossary_term_at_a_span_edge_is_trimmed_off():
     from mtqa.score.neural import NeuralScorer
     from tests.fake_model import FakeLanguageModel
-    from tests.test_neural import DICTIONARY, DiagonalAligner
+    from tests.test_neural import DICTIONARY, DiagonalAligner, spans_on
 
     source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
     options = {"aligner": DiagonalAligner(), "source_lang": "zh", "target_lang": "en",
@@ -158,7 +158,7 @@ def test_a_prescribed_glossary_term_at_a_span_edge_is_trimmed_off():
                                       use_calibration=False)}
 
     def mistranslations(glossary):
-        report = mtqa.check(source, target, glossary=glossary, **options)
+        report = mtqa.check(source, target, glossary=glossary, options=spans_on(), **options)
         return [f.target_span.text for f in report.findings
                 if f.check == "neural" and f.category == "accuracy/mistranslation" and f.target_span]
 
@@ -197,7 +197,8 @@ class ScriptedSpanScorer:
 )
 def test_spans_on_message_format_syntax_are_not_reported(target, word, reported):
     report = mtqa.check("您有一条未读消息。", target, aligner=OneBeadAligner(0.8),
-                        scorer=ScriptedSpanScorer(word), source_lang="zh", target_lang="en")
+                        scorer=ScriptedSpanScorer(word), source_lang="zh", target_lang="en",
+                        options=CheckOptions(check_settings={"neural": {"spans": "confident"}}))
     spans = [f.target_span.text for f in report.findings if f.check == "neural" and f.target_span]
     assert (spans == [word]) is reported
 

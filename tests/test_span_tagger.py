@@ -135,7 +135,7 @@ def test_spans_modes_confident_all_off_and_the_json_probability():
     source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
 
     def findings(mode):
-        options = CheckOptions(check_settings={"neural": {"spans": mode}})
+        options = CheckOptions(check_settings={"neural": {"spans": mode}} if mode else {})
         report = mtqa.check(source, target, aligner=DiagonalAligner(),
                             scorer=scorer_with(tagger, unsupported=-8.0), source_lang="zh", target_lang="en",
                             options=options)
@@ -151,6 +151,9 @@ def test_spans_modes_confident_all_off_and_the_json_probability():
     assert findings("confident")[1] == []
     assert [f.target_span.text for f in findings("all")[1]] == ["cancelled yesterday"]
     assert findings("off")[1] == []
+    # Off by default (issue 14): the tagger flags human references as often as MT with marked errors.
+    tagger.floors["mistranslation"]["confident"] = 0.9
+    assert findings(None)[1] == [] and len(findings("confident")[1]) == 1
     with pytest.raises(ConfigError, match="spans"):
         findings("some")
 
@@ -161,7 +164,7 @@ def test_html_shows_the_span_probability_on_hover():
     source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
     report = mtqa.check(source, target, aligner=DiagonalAligner(),
                         scorer=scorer_with(toy_tagger(), unsupported=-8.0), source_lang="zh",
-                        target_lang="en")
+                        target_lang="en", options=CheckOptions(check_settings={"neural": {"spans": "all"}}))
     [finding] = [f for f in report.findings if f.check == "neural" and f.target_span]
     page = render_html(report)
     assert f"(probability {finding.probability:.2f})" in page

@@ -100,9 +100,9 @@ def spans_option() -> Decorator:
     """``--spans all|confident|off``: which model spans become findings (config: ``[tool.mtqa.settings.neural]
     spans``; ``mtqa.checks.neural.SPAN_MODES``)."""
     return click.option("--spans", type=click.Choice(["all", "confident", "off"]), default=None,
-                        help="Model error spans to report: confident (default: the span tagger's spans above "
-                             "its precision floors), all (its weaker ones too, each with its probability), "
-                             "off.")
+                        help="Model error spans to report: off (default: the span tagger does not yet tell "
+                             "good translations from bad ones), confident (its spans above its precision "
+                             "floors), all (its weaker ones too, each with its probability).")
 
 
 def baseline_options() -> Decorator:
