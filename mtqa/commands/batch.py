@@ -54,7 +54,9 @@ def _imported_factory(spec: str) -> Callable:
 @click.option("--shard-size", type=click.IntRange(min=1), default=DEFAULT_SHARD_ROWS, show_default=True,
               help="Rows per output shard: a killed run loses at most one shard's work.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last complete shard.")
-@click.option("--documents", is_flag=True, hidden=True)
+@click.option("--documents", is_flag=True,
+              help="Group rows by their doc (contiguous) and align and check each as a document: "
+                   "merged, split, dropped and added lines show up (local executor).")
 @model_option(True, "Model scores (estimate, adequacy, fluency, model spans); --no-model: checks only.")
 @click.option("--scorer-factory", metavar="MODULE:FUNCTION", hidden=True,
               help="A function returning the scorer, called once per worker (a plugin point; tests use it).")
@@ -74,9 +76,9 @@ def command(input_path: Path, output: Path, glossaries: tuple[Path, ...], glossa
     from mtqa.batch.shards import ShardedOutput, output_kind
     from mtqa.errors import MtqaError
 
-    if documents:
-        raise MtqaError("--documents (group rows by doc and align) is not implemented yet; rows are "
-                        "scored as pre-segmented pairs")
+    if documents and executor == "ray":
+        raise MtqaError("--documents runs on the local executor only (a document must be aligned whole, "
+                        "and Ray Data's batches cut across documents)")
     batch_input = open_input(input_path)
     output_kind(output)
     if output.resolve() in {path.resolve() for path in batch_input.files}:
@@ -95,14 +97,26 @@ def command(input_path: Path, output: Path, glossaries: tuple[Path, ...], glossa
     processor = RowProcessor(scorer, settings)
     if source_lang and target_lang:
         processor.glossary(*_languages(source_lang, target_lang))  # a broken glossary fails before the run
-    sharded = ShardedOutput(output, fingerprint=batch_input.fingerprint(), signature=processor.signature,
+    document_processor = None
+    if documents:
+        from mtqa.batch.documents import DocumentProcessor
+        from mtqa.pipeline import default_aligner
+
+        document_processor = DocumentProcessor(processor, default_aligner())
+    signature = document_processor.signature if document_processor else processor.signature
+    sharded = ShardedOutput(output, fingerprint=batch_input.fingerprint(), signature=signature,
                             shard_rows=shard_size, resume=resume)
     # Silent unless a person watches: logs of a batch job get no progress redraws and no summary.
     show = not quiet and _tty()
     started = time.perf_counter()
     total = batch_input.count() if show else None
     with BatchProgress(total, sharded.done_rows, show) as progress:
-        if executor == "ray":
+        if document_processor is not None:
+            from mtqa.batch.documents import group_documents, run_documents
+
+            run_documents(group_documents(batch_input.records()), document_processor, sharded.write,
+                          sharded.done_rows, progress.advance)
+        elif executor == "ray":
             from mtqa.batch.ray_executor import run_ray
 
             run_ray(batch_input, factory, settings, sharded, workers=workers, batch_size=batch_size,
