@@ -220,3 +220,25 @@ def test_a_unit_conversion_is_minor_not_a_missing_number():
     assert [f.severity for f in findings] == [Severity.MAJOR]
     findings = run(["跑了六十公里。"], ["She ran 130 pounds."])
     assert [f.severity for f in findings] == [Severity.MAJOR]
+
+
+def test_a_height_converted_to_feet_and_inches_is_minor():
+    # MAC-Dev: 身高一米六零 → "five feet four inches tall" (1.63 m) was "60 is missing" (major).
+    findings = run(["奶奶那年身高一米六零。"], ["That year Grandma was five feet four inches tall."])
+    assert [(f.severity, f.source_span.text, f.target_span.text) for f in findings] == [
+        (Severity.MINOR, "一米六零", "five feet four inches")
+    ]
+    # Near miss: a height that is not a conversion is a change.
+    findings = run(["身高一米六零。"], ["She was six feet tall."])
+    assert [f.severity for f in findings] == [Severity.MAJOR]
+
+
+def test_a_two_said_with_a_word_for_two_is_not_missing():
+    # MAC-Dev 两个嘴角 → "up at one end and down at the other"; TED 两个极端 → "opposite ends" (major each).
+    curled = "His lips curled, up at one end and down at the other."
+    assert run(["他的两个嘴角一个上翘，一个下垂。"], [curled]) == []
+    assert run(["是在两个极端。"], ["They are on opposite ends of the poles."]) == []
+    # Near misses: a 2 in digits, another number, or no word for two in the translation are still reported.
+    assert [f.severity for f in run(["他的2个嘴角一个上翘，一个下垂。"], [curled])] == [Severity.MAJOR]
+    assert [f.severity for f in run(["三个嘴角一个上翘。"], [curled])] == [Severity.MAJOR]
+    assert [f.severity for f in run(["两个孩子来了。"], ["The children came."])] == [Severity.MAJOR]

@@ -284,3 +284,30 @@ def test_liang_yue_is_two_months_not_february():
     # MAC-Dev: 每过一两月 ("every month or two") was read as the month February.
     assert values(zh_numbers("他每过一两月会来一次")) == [(2.0, "number")]
     assert values(zh_numbers("二月")) == [(2.0, "month")]
+
+
+def test_a_height_in_metres_and_tenths_is_one_number():
+    # MAC-Dev: 身高一米六零 (1.60 m) was read as a bare 60 (一 dropped as "a"), reported missing (major).
+    assert [(m.value, m.unit, m.text) for m in zh_numbers("身高一米六零，体重六十公斤")] == [
+        (1.6, "m", "一米六零"), (60.0, "kg", "六十")
+    ]
+    assert [(m.value, m.unit) for m in zh_numbers("他一米八，她1米75")] == [(1.8, "m"), (1.75, "m")]
+    # Near misses: a plain length keeps its value, and 米 followed by a unit is not a height.
+    assert [(m.value, m.unit) for m in zh_numbers("三米长")] == [(3.0, "m")]
+    assert [(m.value, m.unit) for m in zh_numbers("两米多高")] == [(2.0, "m")]
+
+
+def test_feet_and_inches_are_one_length():
+    # "five feet four inches" renders 一米六零; read apart, the 4 inches were a number the translation adds.
+    mentions = en_numbers("Grandma was five feet four inches tall, he was 6 ft 2 in, a 6-foot, 3-inch man")
+    assert [(round(m.value, 3), m.unit) for m in mentions] == [(5.333, "ft"), (6.167, "ft"), (6.25, "ft")]
+    # Near miss: inches after feet that belong to another measurement stay apart.
+    mentions = en_numbers("The wall is 3 feet high and 4 inches thick")
+    assert [(m.value, m.unit) for m in mentions] == [(3.0, "ft"), (4.0, "in")]
+
+
+def test_tenths_new_is_a_grade_of_wear_not_a_required_percentage():
+    # MAC-Dev: 被子是七成新的 → "The comforter showed signs of wear" was "70% is missing" (major).
+    assert values(zh_numbers("床上的被子是七成新的")) == [(70.0, "approximate")]
+    # Near miss: N成 alone is still N × 10 %.
+    assert values(zh_numbers("提高了三成")) == [(30.0, "percent")]

@@ -179,6 +179,8 @@ def _report_rest(
             # 三四个: "three or four", "several" or "three" are all fine; a 1 is as often "a" or "per"
             # (1美元兑7元 → "7 yuan per dollar") as "one".
             continue
+        if _dual(ctx, mention, target):
+            continue  # 两个嘴角 → "up at one end and down at the other", 两个极端 → "opposite ends"
         same_class = [m for m in added if _comparable(m, mention)]
         if same_class:
             found = same_class[0]
@@ -204,6 +206,19 @@ def _report_rest(
             continue
         message = f"{mention.text!r} in the translation has no counterpart in the source"
         yield _finding(ctx, source, target, None, mention, Severity.MAJOR, message)
+
+
+def _dual(ctx: CheckContext, mention: NumberMention, target: _Side) -> bool:
+    """A 2 written in words (not digits) that the translation says with a word for two (``Language.
+    dual_words``: both, pair, the other, opposite …)."""
+    dual = ctx.target_language.dual_words
+    return (
+        dual is not None
+        and mention.kind == "number"
+        and _same_value(mention.value, 2)
+        and not _digits(mention)
+        and dual.search(target.text) is not None
+    )
 
 
 def _comparable(a: NumberMention, b: NumberMention) -> bool:

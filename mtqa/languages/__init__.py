@@ -120,6 +120,10 @@ class Language:
     # only doubled characters it reports, since content words reduplicate freely (看看, 常常, 谢谢).
     doubled_word_exceptions: frozenset[str] = frozenset()
     non_reduplicating: frozenset[str] = frozenset()
+    # The numbers check. Words and phrases that say "two" without the number (both, pair, twin, "one … the
+    # other"), lower case, as a regex: a 2 written in words in the source (两个嘴角) that the translation
+    # renders this way ("up at one end and down at the other") is not missing.
+    dual_words: re.Pattern[str] | None = None
 
 
 # The modules of the built-in languages, imported on first use (each registers itself when imported):

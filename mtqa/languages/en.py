@@ -129,6 +129,14 @@ FURNITURE = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern i
 )
 
 
+# "Two" said without the number, for the numbers check: both/either/neither, a pair/couple/twins, each
+# other, one … the other, opposite ends, double/dual/twofold.
+DUAL_WORDS = re.compile(
+    r"\b(?:both|either|neither|pairs?|couples?|twins?|each other|one another|the other|opposite|"
+    r"double|dual|twofold|twice)\b",
+    re.IGNORECASE,
+)
+
 ENGLISH = register_language(
     Language(
         code="en",
@@ -144,5 +152,6 @@ ENGLISH = register_language(
         inflections=inflections,
         # "He had had enough", "that that was", "bye bye", "knock knock", "so so": doubled on purpose.
         doubled_word_exceptions=frozenset({"had", "that", "bye", "ha", "knock", "tut", "chop", "so", "blah"}),
+        dual_words=DUAL_WORDS,
     )
 )

@@ -308,7 +308,41 @@ def extract_numbers(text: str) -> list[NumberMention]:
         kind = "percent" if match.group("percent") or ranged_percent else "number"
         add(NumberMention(float(value), kind, start, end, text[start:end]))
 
-    return sorted((_with_unit(mention, text) for mention in mentions), key=lambda m: m.start)
+    with_units = sorted((_with_unit(mention, text) for mention in mentions), key=lambda m: m.start)
+    return _feet_and_inches(with_units, text)
+
+
+# "five feet four inches", "6 ft 2 in", "5'4\"" is one height: the inches belong to the feet (a Chinese
+# 一米六零 is 1.60 m, one number; read apart, the 4 inches would be a number the translation adds).
+_INCHES_AFTER_FEET = re.compile(r"(?:\s*,?\s*(?:and\s+)?)$")
+_INCH_UNIT = re.compile(r"(?:\s+|-)?(?:inch(?:es)?|in)\b", re.IGNORECASE)
+
+
+def _feet_and_inches(mentions: list[NumberMention], text: str) -> list[NumberMention]:
+    out: list[NumberMention] = []
+    for mention in mentions:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.unit == "ft"
+            and mention.kind == "number"
+            and mention.value < 12
+            and _INCH_UNIT.match(text, mention.end)
+            and _INCHES_AFTER_FEET.match(_unit_tail(text, previous.end, mention.start))
+        ):
+            inches = _INCH_UNIT.match(text, mention.end)
+            assert inches is not None
+            out[-1] = replace(previous, value=previous.value + mention.value / 12, end=inches.end(),
+                              text=text[previous.start : inches.end()])
+            continue
+        out.append(mention)
+    return out
+
+
+def _unit_tail(text: str, end: int, start: int) -> str:
+    """What lies between a number's end and the next number, without the first number's unit word."""
+    unit = _UNIT_AFTER.match(text, end)
+    return text[unit.end() if unit else end : start]
 
 
 # Units of length and weight after a number ("130 pounds", "a six-meter antenna"), by their symbol in

@@ -60,6 +60,14 @@ _HOUR_BEFORE = ("凌晨", "上午", "下午", "晚上", "早上", "中午", "傍
 _HOUR_POINT = re.compile(rf"点(?:[半整钟]|[\d{_CN_ALL}]+分)")
 # N成 is N × 10 % (两成 = 20 %) unless 成 starts a word (成员 member, 成为 become, 成立, 成本 …).
 _TENTHS = re.compile(r"成(?![员为立功本果熟就长交绩分效型片])")
+# N成新 ("N-tenths new", 七成新 = well used, 九成新 = almost new) grades the wear of a thing: a translation
+# says "showed signs of wear" as often as "70 percent new", so the value may match but is not required.
+
+
+def _tenths_kind(after: str) -> str:
+    return "approximate" if after.startswith("成新") else "percent"
+
+
 # Words of approximation that may sit between a number and its measure word (三十多个, 十余家).
 _APPROX_AFTER = "多余来"
 _APPROX_SCALE = re.compile(r"[多余](?P<mult>[百千万亿]{1,2})")
@@ -92,6 +100,26 @@ _NOT_NUMBERS = re.compile(
 )
 
 
+# A height or length in metres and centimetres the Chinese way: 一米六零 / 一米六 / 1米75 is 1.60 / 1.6 /
+# 1.75 m (read apart, 一 is dropped as "a" and 六零 becomes a bare 60).
+_METRES_AND_TENTHS = re.compile(
+    rf"(?P<m>[一两二三123])米(?P<cm>[{_CN_DIGITS}]{{1,2}}|\d{{1,2}})(?![\d{_CN_ALL}米厘毫])"
+)
+
+
+def _metres_and_tenths(normal: str, original: str) -> list[NumberMention]:
+    found = []
+    for match in _METRES_AND_TENTHS.finditer(normal):
+        metres = _cn_value(match.group("m")) if not match.group("m").isdigit() else float(match.group("m"))
+        digits = "".join(str(int(_cn_value(c) or 0)) if not c.isdigit() else c for c in match.group("cm"))
+        if metres is None:
+            continue
+        value = float(f"{int(metres)}.{digits}")
+        found.append(NumberMention(value, "number", match.start(), match.end(),
+                                   original[match.start() : match.end()], unit="m"))
+    return found
+
+
 @dataclass
 class _Raw:
     mention: NumberMention
@@ -103,7 +131,8 @@ def extract_numbers(text: str) -> list[NumberMention]:
     normal = text.translate(_FULL_WIDTH)
     found: list[_Raw] = []
     dates = iso_dates(normal) + clock_times(normal)
-    taken = [(d.start, d.end) for d in dates] + clock_spans(normal)
+    heights = _metres_and_tenths(normal, text)
+    taken = [(d.start, d.end) for d in dates + heights] + clock_spans(normal)
     taken += [word.span() for word in _NOT_NUMBERS.finditer(normal)]
     position = 0
     while True:
@@ -126,7 +155,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
     numbers = _mark_days(_join_ranges(_half_hours(normal, text, found), normal), normal)
     numbers = [_with_unit(mention, normal) for mention in _counts_of_lists(numbers, normal)]
     dates = [replace(d, text=text[d.start : d.end]) for d in dates]
-    return sorted(numbers + dates, key=lambda mention: mention.start)
+    return sorted(numbers + dates + heights, key=lambda mention: mention.start)
 
 
 def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
@@ -158,7 +187,7 @@ def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
         kind = _kind(value, after, pre, digits=len(match.group("arabic")))
         value = value % 100 if kind == "decade" else value
         if kind == "number" and _TENTHS.match(after):
-            value, kind = value * 10, "percent"
+            value, kind = value * 10, _tenths_kind(after)
         return (_Raw(NumberMention(value, kind, start, end, original[start:end]), factor),)
 
     run = match.group("cn")
@@ -235,7 +264,7 @@ def _read(normal: str, original: str, match: re.Match[str]) -> tuple[_Raw, ...]:
     if after.startswith(("年半", "个半")):
         value += 0.5  # 两年半: two and a half years
     if kind == "number" and _TENTHS.match(after):
-        value, kind = value * 10, "percent"
+        value, kind = value * 10, _tenths_kind(after)
     factor = scale if scale > 1 else 1e8 if run.endswith("亿") else 1e4 if run.endswith("万") else 1.0
     return (_Raw(NumberMention(value, kind, start, end, original[start:end]), factor),)
 
