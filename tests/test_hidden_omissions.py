@@ -93,6 +93,7 @@ def test_literary_deletion_absorbed_into_a_neighbour_is_reported_with_the_model(
     findings = _omissions(LITERARY_ZH, LITERARY_EN.replace(deleted, ""), aligner, scorer)
     assert [f.source_span.text for f in findings] == ["他背着一捆柴，走得很慢。"]
     assert "reverse PMI" in findings[0].message
+    assert findings[0].severity.value == "minor"  # inside a bead: minor (issue 14, docs/alignment.md)
 
 
 @pytest.mark.encoder
