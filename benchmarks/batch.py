@@ -105,7 +105,7 @@ def read_rows(path: Path) -> list[dict]:
 
 
 def stage_split(source: Path, work: Path, batch_size: int) -> dict[str, float]:
-    """An in-process local run with the model's stages timed (benchmark-only wrappers)."""
+    """An in-process local run, with the model's own per-stage clocks (``GemmaModel.timings``)."""
     import itertools
 
     from mtqa.batch.inputs import open_input
@@ -117,33 +117,22 @@ def stage_split(source: Path, work: Path, batch_size: int) -> dict[str, float]:
     scorer = create_scorer("neural", quiet=True)
     model = scorer.model
     model.load()
-    times = {"tokenise": 0.0, "forward": 0.0, "log-softmax": 0.0}
-
-    def timed(name, function):
-        def wrapper(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                times[name] += time.perf_counter() - started
-        return wrapper
-
-    model.encode = timed("tokenise", model.encode)
-    model._lm.model.forward = timed("forward", model._lm.model.forward)
-    model._gather_logprobs = timed("log-softmax", model._gather_logprobs)
+    before = dict(model.timings)
     processor = RowProcessor(scorer, BatchSettings())
     batch_input = open_input(source)
     output = ShardedOutput(work / "split.jsonl", fingerprint=batch_input.fingerprint(),
                            signature=processor.signature, shard_rows=500, resume=False)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for chunk in batches(itertools.islice(batch_input.records(), None), batch_size):
         output.write(processor.process(chunk))
     output.finish()
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    times = {name: model.timings[name] - before[name] for name in model.timings}
     model_time = sum(times.values())
-    return {**times, "features+spans": processor.timings["score"] - model_time,
+    return {"tokenise": times["tokenise"], "forward": times["forward"],
+            "log-softmax": times["normaliser"], "features+spans": processor.timings["score"] - model_time,
             "checks": processor.timings["checks"] + processor.timings["parse"], "write": output.write_seconds,
-            "wall": wall}
+            "wall": wall, "cpu": cpu, "threads": float(model.threads)}
 
 
 def kill_test(source: Path, reference: Path, work: Path, pairs: int, shard_rows: int) -> str:
@@ -248,9 +237,9 @@ def main() -> None:
         if not args.skip_split:
             load = load_average()
             split = stage_split(source, work, args.batch_size)
-            wall = split.pop("wall")
+            wall, cpu, threads = split.pop("wall"), split.pop("cpu"), int(split.pop("threads"))
             print(f"\nstage split, in-process local run ({wall:.1f} s, {args.pairs / wall:.2f} pairs/s, "
-                  f"load {load}):")
+                  f"{cpu:.1f} CPU-s on {threads} thread{'s' if threads > 1 else ''}, load {load}):")
             for name, value in split.items():
                 print(f"  {name:15s} {value:7.1f} s  {100 * value / wall:5.1f} %")
         if not args.skip_kill:

@@ -12,20 +12,20 @@ from mtqa.cache import cache_dir
 from mtqa.errors import ModelUnavailableError
 from mtqa.score.lm import prepare as lm
 from mtqa.score.lm import threads
-from mtqa.score.lm.gemma import _batches
+from mtqa.score.lm.gemma import _pack
 from mtqa.score.lm.prepare import model_info, prepared_dir
 
 
-def test_batches_respect_the_padded_token_budget_and_keep_order():
-    lengths = [10, 50, 12, 48, 11, 200]
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-    batches = _batches(order, lengths, budget=100)
-    assert [i for batch in batches for i in batch] == order
-    for batch in batches:
-        longest = max(lengths[i] for i in batch)
-        # a batch over budget is only ever a single over-long item
-        assert longest * len(batch) <= 100 or len(batch) == 1
-    assert batches[-1] == [5]
+def test_pack_fills_rows_up_to_the_capacity_and_places_every_request_once():
+    lengths = [10, 50, 12, 48, 11, 200, 40]
+    rows = _pack(lengths, capacity=100)
+    assert sorted(i for row in rows for i in row) == list(range(len(lengths)))
+    for row in rows:
+        # a row over capacity is only ever a single over-long request
+        assert sum(lengths[i] for i in row) <= 100 or len(row) == 1
+    assert [5] in rows
+    # first fit, longest first: 50 + 48 share a row, the short ones fill the next
+    assert len(rows) == 3
 
 
 def test_cache_dir_follows_environment(tmp_path, monkeypatch):

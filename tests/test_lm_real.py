@@ -51,6 +51,34 @@ def test_matched_pairs_score_above_mismatched(model):
             assert text[span.start : span.end] == span.text
 
 
+def test_a_pairs_scores_do_not_depend_on_the_rest_of_its_batch(model):
+    """``mtqa batch`` forms different batches with different executors and batch sizes: the same pair must
+    get the same log-probs, features and pooled states alone, in a batch with other pairs (another
+    packing), and with another thread count (a Ray actor with one thread vs a local run with two)."""
+    import numpy as np
+    import torch
+
+    zh, en = get_language("zh"), get_language("en")
+    scorer = NeuralScorer(model, quiet=True)
+    others = [(s * 3, t * 3) for s, t in PAIRS] + [("好。", "Good.")]
+    together = scorer.score_texts([*PAIRS, *others], zh, en)[: len(PAIRS)]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1 if threads > 1 else 2)
+    try:
+        alone = [scorer.score_texts([pair], zh, en)[0] for pair in reversed(PAIRS)][::-1]
+    finally:
+        torch.set_num_threads(threads)
+    for a, b in zip(together, alone, strict=True):
+        assert a.features == b.features
+        assert (a.estimate, a.adequacy, a.fluency) == (b.estimate, b.adequacy, b.fluency)
+    requests = [Request(("Chinese:", f" {s}", "\nEnglish:", f" {t}"), (1, 3)) for s, t in PAIRS]
+    batch = model.score_pooled(requests)
+    for request, (scored, pooled) in zip(requests, batch, strict=True):
+        [(one, one_pooled)] = model.score_pooled([request])
+        assert [p.logprobs for p in scored] == [p.logprobs for p in one]
+        assert np.array_equal(pooled, one_pooled)
+
+
 def test_tiled_projection_matches_full_softmax(model):
     """The tiled normaliser equals a plain full-vocabulary log_softmax of the same hidden states in
     float32 (the bfloat16 projection's rounding stays within a few hundredths of a nat)."""

@@ -4,6 +4,16 @@ Speed and memory decide the design of ``GemmaModel``: Gemma's vocabulary has 262
 output projection costs more than the transformer body and a [batch × length × vocab] logits tensor
 would take gigabytes. Only the transformer body runs on the whole batch; the projection runs at the
 scored positions only, in chunks, and each chunk keeps just the gathered log-probs.
+
+A request's log-probs do not depend on which other requests share its call (``mtqa batch`` forms
+different batches with different executors and batch sizes, and must give the same scores). bfloat16
+matrix products round differently with the number of rows (oneDNN picks its kernel by shape), and the
+attention kernel's result depends on the padded length. So every product runs at one fixed shape: the
+requests are packed end to end into rows of exactly ``PACK_TOKENS`` tokens (no padding between them,
+positions restarting per request), attention runs per request on its own tokens
+(``_segment_attention``), and the projection runs on blocks of exactly ``ROW_BLOCK`` positions. At a
+fixed shape a row's result does not depend on the other rows nor on the thread count (measured;
+``tests/test_lm_real.py`` checks a pair scored in two different batches).
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from mtqa.errors import ModelUnavailableError
@@ -21,14 +32,17 @@ from mtqa.score.lm.prepare import cache_problems, package, prepare, prepare_once
 from mtqa.score.lm.protocol import PieceScores, Request
 from mtqa.score.lm.threads import cpu_snapshot, default_threads, threads_from_environment
 
-# The output projection runs in blocks of ROW_BLOCK scored positions × VOCAB_TILE vocabulary entries:
-# a 4096-wide tile stays in cache (1.3× faster than whole-vocabulary rows of log_softmax, measured) and
-# the buffer is 8 MB instead of the 134 MB of 256 full-vocabulary rows in bfloat16.
+# The output projection runs in blocks of exactly ROW_BLOCK scored positions (the last block of a call
+# padded with zero rows) × VOCAB_TILE vocabulary entries: a 4096-wide tile stays in cache (1.3× faster
+# than whole-vocabulary rows of log_softmax, measured) and the buffer is 8 MB instead of the 134 MB of
+# 256 full-vocabulary rows in bfloat16.
 ROW_BLOCK = 1024
 VOCAB_TILE = 4096
 # Rows of full logits at once where a whole distribution is needed (the unigram estimate, once).
 PROJECTION_CHUNK = 256
-# Padded tokens per forward batch of the transformer body (batch × longest length).
+# Tokens per forward call of the transformer body: requests packed end to end into one row of exactly
+# this many tokens (the last row of a call padded). A request longer than this gets a row of its own,
+# rounded up to a multiple of it.
 BATCH_TOKENS = 2048
 # Text used once per cache to estimate the model's own unigram distribution (for SLOR): the mean of its
 # next-token distributions over running text in the languages mtqa reads first.
@@ -93,6 +107,9 @@ class GemmaModel:
         self._bos: int | None = None
         self._pad = 0
         self.load_seconds: float | None = None
+        # Seconds spent per stage since creation (``benchmarks/batch.py`` reads them): tokenising, the
+        # transformer body, the output projection with its normaliser.
+        self.timings: dict[str, float] = {"tokenise": 0.0, "forward": 0.0, "normaliser": 0.0}
 
     # -- loading ------------------------------------------------------------------------------------------
 
@@ -124,6 +141,7 @@ class GemmaModel:
             lm = self._load_files(path, dtype)
         self._lm = lm.eval()
         _use_exact_gelu(lm)
+        _use_segment_attention(lm)
         self._bos = lm.config.bos_token_id
         self._pad = lm.config.pad_token_id or 0
         # torch has one intra-op thread pool per process, not per model: the count is set here, when the
@@ -240,7 +258,8 @@ class GemmaModel:
         maximum, so a tile costs one exp pass and one sum instead of a log-sum-exp (max, subtract, exp, sum,
         log). The weight matrix streams through the cache once per row block and memory stays at a few
         megabytes. A row whose target lies more than ~88 nats below some other token would overflow
-        float32; such rows are recomputed exactly from full logits.
+        float32; such rows are recomputed exactly from full logits. Every block has exactly ``ROW_BLOCK``
+        rows (the last one padded with zeros), so a row's value does not depend on the other rows.
         """
         import torch
 
@@ -249,19 +268,24 @@ class GemmaModel:
         results = []
         # Every buffer is allocated once per call: freshly allocated temporaries interleaved with the small
         # per-tile results fragmented the heap (RSS grew by 20 MB per tile, measured).
-        buffer = torch.empty((min(ROW_BLOCK, hidden.shape[0]), VOCAB_TILE), dtype=weight.dtype)
+        buffer = torch.empty((ROW_BLOCK, VOCAB_TILE), dtype=weight.dtype)
         widened = torch.empty(buffer.shape, dtype=torch.float32)
+        padded = torch.zeros((ROW_BLOCK, hidden.shape[1]), dtype=weight.dtype)
         for block, block_targets in zip(hidden.split(ROW_BLOCK), targets.split(ROW_BLOCK), strict=True):
             rows = block.shape[0]
-            target_logit = self._softcap((block.float() * weight[block_targets].float()).sum(-1))
+            if rows < ROW_BLOCK:
+                padded[:rows] = block
+                padded[rows:] = 0
+                block = padded
+            target_logit = self._softcap((block[:rows].float() * weight[block_targets].float()).sum(-1))
             shift = target_logit[:, None]
             total = torch.zeros(rows, dtype=torch.float32)
             target_tile = block_targets // VOCAB_TILE
             for index, start in enumerate(range(0, vocabulary, VOCAB_TILE)):
                 tile = weight[start : start + VOCAB_TILE]
-                out = buffer[:rows, : tile.shape[0]]
+                out = buffer[:, : tile.shape[0]]
                 torch.matmul(block, tile.T, out=out)
-                terms = self._softcap(widened[:rows, : tile.shape[0]].copy_(out)).sub_(shift).exp_()
+                terms = self._softcap(widened[:rows, : tile.shape[0]].copy_(out[:rows])).sub_(shift).exp_()
                 total += terms.sum(-1)
                 # The target's own term counts exactly (1): its rounded bfloat16 logit would otherwise make
                 # a confident prediction's probability exceed 1 by the rounding error.
@@ -274,7 +298,7 @@ class GemmaModel:
                 logits = self._logits(block[row : row + 1]).float()
                 logprobs[row] = logits.log_softmax(-1)[0, block_targets[row]]
             results.append(logprobs)
-        return torch.cat(results)
+        return torch.cat(results) if results else torch.zeros(0)
 
     def unigram_logprobs(self, token_ids: Sequence[int]) -> list[float]:
         self.load()
@@ -318,57 +342,83 @@ class GemmaModel:
         import torch
 
         self.load()
+        clock = time.perf_counter()
         encoded, lookup = self.encode(requests)
-        results: list = [None] * len(requests)
-        order = sorted(range(len(requests)), key=lambda i: len(encoded[i][0]))
+        clock = self._tick("tokenise", clock)
+        lengths = [len(ids) for ids, _ in encoded]
+        pending = _PendingRows()
+        # Per request: per scored piece, the positions of its log-probs in ``values`` (filled block by block).
+        places: list[list[tuple[int, int]]] = [[] for _ in requests]
+        pooled: list = [None] * len(requests)
+        values: list[float] = []
         with torch.inference_mode():
-            lengths = [len(ids) for ids, _ in encoded]
-            for batch in _batches(order, lengths, self.batch_tokens):
-                logprobs, pooled = self._batch_logprobs([encoded[i] for i in batch], pool=pool)
-                for row, (i, per_request) in enumerate(zip(batch, logprobs, strict=True)):
-                    request = requests[i]
-                    scored = []
-                    for (first, end, piece_index), values in zip(encoded[i][1], per_request, strict=True):
-                        ids, offsets = lookup[request.pieces[piece_index]]
-                        assert len(ids) == end - first
-                        scored.append(PieceScores(list(ids), values, [tuple(o) for o in offsets]))
-                    results[i] = (scored, pooled[row] if pooled is not None else None)
+            for packed in _pack(lengths, self.batch_tokens):
+                clock = time.perf_counter()
+                hidden, states = self._forward_packed([encoded[i][0] for i in packed], pool=pool)
+                self._tick("forward", clock)
+                offset = 0
+                for i in packed:
+                    ids, ranges = encoded[i]
+                    for first, end, _ in ranges:
+                        # The log-prob of token t comes from the hidden state at t − 1.
+                        places[i].append(pending.add(hidden[offset + first - 1 : offset + end - 1],
+                                                     ids[first:end]))
+                    if states is not None:
+                        pooled[i] = _pool(states, offset, ranges)
+                    offset += len(ids)
+                clock = time.perf_counter()
+                for block, targets in pending.full_blocks(ROW_BLOCK):
+                    values.extend(self._gather_logprobs(block, targets).tolist())
+                self._tick("normaliser", clock)
                 if progress is not None:
-                    progress(len(batch))
+                    progress(len(packed))
+            clock = time.perf_counter()
+            for block, targets in pending.rest():
+                values.extend(self._gather_logprobs(block, targets).tolist())
+            self._tick("normaliser", clock)
+        results: list = []
+        for i, request in enumerate(requests):
+            scored = []
+            for (first, end, piece_index), (start, count) in zip(encoded[i][1], places[i], strict=True):
+                ids, offsets = lookup[request.pieces[piece_index]]
+                assert len(ids) == end - first == count
+                scored.append(PieceScores(list(ids), values[start : start + count],
+                                          [tuple(o) for o in offsets]))
+            results.append((scored, pooled[i]))
         return results
 
-    def _batch_logprobs(self, items: list[_Encoded], *, pool: bool = False) -> tuple[list, list | None]:
-        """Per item, per scored piece, its tokens' log-probs; with ``pool``, also per item the mean hidden
-        state of each scored piece's tokens at each of ``POOLED_LAYERS`` (float32 numpy)."""
+    def _tick(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[stage] += now - since
+        return now
+
+    def _forward_packed(self, sequences: list[list[int]], *, pool: bool):
+        """The transformer body on ``sequences`` packed end to end into one row of a fixed length: the final
+        hidden states [tokens × hidden] and, with ``pool``, the states of ``POOLED_LAYERS`` (each [tokens ×
+        hidden]). Each sequence attends to its own tokens only, at positions from 0."""
         import torch
 
-        longest = max(len(ids) for ids, _ in items)
-        pad = self._pad
-        input_ids = torch.full((len(items), longest), pad, dtype=torch.long)
-        mask = torch.zeros((len(items), longest), dtype=torch.long)
-        rows, cols, targets = [], [], []
-        for row, (ids, ranges) in enumerate(items):
-            input_ids[row, : len(ids)] = torch.tensor(ids)
-            mask[row, : len(ids)] = 1
-            for first, end, _ in ranges:
-                # The log-prob of token t comes from the hidden state at t − 1.
-                rows.extend([row] * (end - first))
-                cols.extend(range(first - 1, end - 1))
-                targets.extend(ids[first:end])
-        output = self._lm.model(input_ids=input_ids, attention_mask=mask, output_hidden_states=pool)
-        hidden = output.last_hidden_state
-        pooled = _pool(output, items) if pool else None
-        picked = hidden[torch.tensor(rows), torch.tensor(cols)]
-        flat = self._gather_logprobs(picked, torch.tensor(targets)).tolist() if targets else []
-        out: list[list[list[float]]] = []
-        position = 0
-        for _, ranges in items:
-            per_request = []
-            for first, end, _ in ranges:
-                per_request.append(flat[position : position + end - first])
-                position += end - first
-            out.append(per_request)
-        return out, pooled
+        total = sum(len(ids) for ids in sequences)
+        width = -(-total // self.batch_tokens) * self.batch_tokens
+        input_ids = torch.full((1, width), self._pad, dtype=torch.long)
+        positions = torch.zeros((1, width), dtype=torch.long)
+        spans = []
+        offset = 0
+        for ids in sequences:
+            input_ids[0, offset : offset + len(ids)] = torch.tensor(ids)
+            positions[0, offset : offset + len(ids)] = torch.arange(len(ids))
+            spans.append((offset, offset + len(ids)))
+            offset += len(ids)
+        segments = Segments(tuple(spans))
+        # A prepared mask mapping makes transformers skip building [width × width] masks.
+        output = self._lm.model(input_ids=input_ids, position_ids=positions, output_hidden_states=pool,
+                                attention_mask={"full_attention": segments, "sliding_attention": segments})
+        hidden = output.last_hidden_state[0]
+        states = None
+        if pool:
+            layers = output.hidden_states
+            states = (hidden, layers[(len(layers) - 1) // 2][0])
+        return hidden, states
 
 
 # Hidden states the quality head reads: the final-norm output the log-probs are projected from, and the
@@ -376,18 +426,122 @@ class GemmaModel:
 POOLED_LAYERS = ("last", "middle")
 
 
-def _pool(output, items: list[_Encoded]) -> list:
-    """Mean hidden state over each scored piece's tokens at each of ``POOLED_LAYERS``, per item."""
+def _pool(states, offset: int, ranges: list[tuple[int, int, int]]):
+    """Mean hidden state over each scored piece's tokens at each of ``POOLED_LAYERS`` (float32 numpy
+    [pieces × layers × hidden]) of the request packed at ``offset``."""
     import torch
 
-    states = output.hidden_states
-    layers = (output.last_hidden_state, states[(len(states) - 1) // 2])
-    pooled = []
-    for row, (_, ranges) in enumerate(items):
-        pieces = [torch.stack([layer[row, first:end].float().mean(0) for layer in layers])
-                  for first, end, _ in ranges]
-        pooled.append(torch.stack(pieces).numpy() if pieces else None)
-    return pooled
+    pieces = [torch.stack([layer[offset + first : offset + end].float().mean(0) for layer in states])
+              for first, end, _ in ranges]
+    return torch.stack(pieces).numpy() if pieces else None
+
+
+class _PendingRows:
+    """Hidden states of scored positions waiting for the output projection, released in full blocks so
+    that every projection call but a request batch's last has exactly ``ROW_BLOCK`` rows."""
+
+    def __init__(self) -> None:
+        self._rows: list = []
+        self._targets: list[int] = []
+        self._count = 0  # rows handed out so far, including released ones
+
+    def add(self, rows, targets: Sequence[int]) -> tuple[int, int]:
+        """Queue ``rows``; returns (index of their first log-prob in the output order, count)."""
+        place = (self._count, len(targets))
+        self._rows.append(rows)
+        self._targets.extend(targets)
+        self._count += len(targets)
+        return place
+
+    def full_blocks(self, size: int):
+        import torch
+
+        ready = len(self._targets) // size * size
+        if not ready:
+            return []
+        rows = torch.cat(self._rows)
+        targets = torch.tensor(self._targets)
+        self._rows, self._targets = [rows[ready:]], self._targets[ready:]
+        return [(rows[:ready], targets[:ready])]
+
+    def rest(self):
+        import torch
+
+        if not self._targets:
+            return []
+        rows, targets = torch.cat(self._rows), torch.tensor(self._targets)
+        self._rows, self._targets = [], []
+        return [(rows, targets)]
+
+
+def _pack(lengths: Sequence[int], capacity: int) -> list[list[int]]:
+    """Request indices in rows of at most ``capacity`` tokens (first fit, longest first); a request longer
+    than ``capacity`` gets a row of its own. Which requests share a row changes no result (see the module
+    docstring); packing only saves the padding a batch of unequal lengths would compute."""
+    rows: list[list[int]] = []
+    free: list[int] = []
+    for index in sorted(range(len(lengths)), key=lambda i: (-lengths[i], i)):
+        for row, room in enumerate(free):
+            if lengths[index] <= room:
+                rows[row].append(index)
+                free[row] -= lengths[index]
+                break
+        else:
+            rows.append([index])
+            free.append(max(0, capacity - lengths[index]))
+    return rows
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Where each packed sequence lies in the row (start, end): the attention "mask" of a packed call."""
+
+    spans: tuple[tuple[int, int], ...]
+
+
+SEGMENT_ATTENTION = "mtqa_segments"
+
+
+def _segment_attention(module, query, key, value, attention_mask, dropout=0.0, scaling=None,
+                       sliding_window=None, **kwargs):
+    """transformers attention function: causal attention within each packed sequence of a ``Segments``
+    call, computed per sequence on its own tokens (one kernel call each), so its result depends on the
+    sequence alone and not on its neighbours or the row's length; any other mask goes to transformers'
+    SDPA attention unchanged."""
+    import torch
+    import torch.nn.functional as F
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    if not isinstance(attention_mask, Segments):
+        return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout,
+                                      scaling=scaling, sliding_window=sliding_window, **kwargs)
+    # query [1, heads, tokens, head_dim]; key and value [1, kv_heads, tokens, head_dim]
+    groups = query.shape[1] // key.shape[1]
+    out = query.new_zeros(query.shape)
+    for start, end in attention_mask.spans:
+        q = query[:, :, start:end]
+        k = key[:, :, start:end].repeat_interleave(groups, dim=1)
+        v = value[:, :, start:end].repeat_interleave(groups, dim=1)
+        length = end - start
+        if sliding_window is not None and length > sliding_window:
+            i = torch.arange(length)
+            # transformers' sliding window: key j is visible from query i when 0 ≤ i − j < window.
+            mask = (i[None, :] <= i[:, None]) & (i[:, None] - i[None, :] < sliding_window)
+            out[:, :, start:end] = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=scaling)
+        else:
+            out[:, :, start:end] = F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=scaling)
+    return out.transpose(1, 2).contiguous(), None
+
+
+def _use_segment_attention(lm) -> None:
+    """Register ``_segment_attention`` with transformers (with SDPA's mask builder for ordinary masks) and
+    switch the model to it."""
+    from transformers import AttentionInterface, AttentionMaskInterface
+    from transformers.masking_utils import sdpa_mask
+
+    AttentionInterface.register(SEGMENT_ATTENTION, _segment_attention)
+    AttentionMaskInterface.register(SEGMENT_ATTENTION, sdpa_mask)
+    lm.config._attn_implementation = SEGMENT_ATTENTION
 
 
 def _load_checkpoint(path: Path, dtype):
@@ -437,18 +591,3 @@ def _use_exact_gelu(lm) -> None:
     for module in lm.modules():
         if hasattr(module, "act_fn") and hasattr(module, "gate_proj"):
             module.act_fn = torch.nn.GELU()
-
-
-def _batches(order: list[int], lengths: list[int], budget: int) -> list[list[int]]:
-    """Consecutive runs of the length-sorted items whose padded size (count × longest) fits the budget."""
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for index in order:
-        longest = max(lengths[index], max((lengths[i] for i in current), default=0))
-        if current and longest * (len(current) + 1) > budget:
-            batches.append(current)
-            current = []
-        current.append(index)
-    if current:
-        batches.append(current)
-    return batches
