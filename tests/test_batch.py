@@ -213,7 +213,8 @@ def test_real_model_batch_matches_the_scorer_api(tmp_path):
     write_pairs(source, 6)
     records = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
     out = tmp_path / "out.jsonl"
-    assert run(source, "-o", out, "--batch-size", "6") == 0
+    # Batches of 4 and 2 rows here, one call of 6 below: a pair's scores do not depend on its batch.
+    assert run(source, "-o", out, "--batch-size", "4") == 0
     rows = read_rows(out)
     scorer = create_scorer("neural", quiet=True)
     direct = scorer.score_texts([(r["source"], r["target"]) for r in records], get_language("zh"),
@@ -223,3 +224,29 @@ def test_real_model_batch_matches_the_scorer_api(tmp_path):
         assert abs(row["estimate"] - result.estimate) <= 1e-6
         assert abs(row["adequacy"] - result.adequacy) <= 1e-6
         assert abs(row["fluency"] - result.fluency) <= 1e-6
+
+
+@pytest.mark.ray
+@pytest.mark.model
+def test_real_model_ray_gives_the_local_scores_with_other_batches_and_threads(tmp_path):
+    """The issue's acceptance test on the real model: local (one process, its own thread count, batches
+    of 5) and Ray (two actors of one thread, batches of 3) give the same estimates, adequacy, fluency and
+    findings for every row."""
+    pytest.importorskip("ray.data")
+    source = tmp_path / "in.jsonl"
+    write_pairs(source, 12)
+    local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
+    assert run(source, "-o", local, "--batch-size", "5") == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "mtqa", "batch", str(source), "-o", str(distributed), "--executor", "ray",
+         "--workers", "2", "--threads", "1", "--batch-size", "3", "-q"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, env={**os.environ, "RAY_ADDRESS": ""})
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows, expected = read_rows(distributed), read_rows(local)
+    assert [r["id"] for r in rows] == [r["id"] for r in expected]
+    for row, want in zip(rows, expected, strict=True):
+        assert want["error"] is None and want["estimate"] is not None
+        for name in ("estimate", "adequacy", "fluency"):
+            assert abs(row[name] - want[name]) <= 1e-6
+        assert row["findings"] == want["findings"]
+
