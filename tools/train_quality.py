@@ -43,7 +43,7 @@ import qe_data
 
 from mtqa.score.quality import Head, QualityModel, derived_features, hidden_block, save_quality_model
 
-TRAIN_VERSION = "quality-head 2.0"
+TRAIN_VERSION = "quality-head 2.1"
 OUTPUT = qe_data.ROOT / "mtqa" / "resources" / "quality_head.npz"
 SEED = 20261201
 CLIP = 4.0
