@@ -3,6 +3,8 @@
     python benchmarks/false_alarms.py                 # model on and off, every set (≈ 10–15 min cold)
     python benchmarks/false_alarms.py --no-model      # deterministic checks only (about a minute)
     python benchmarks/false_alarms.py --show 30       # also print 30 findings (seeded pick) to read
+    python benchmarks/false_alarms.py --skip-off --spans all --gold   # one spans setting; MAC-Dev
+                                                      # alignment findings judged by the gold alignment
 
 Sets (all zh→en, from ``../shared/eval``, never copied into the project):
 
