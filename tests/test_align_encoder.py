@@ -115,13 +115,14 @@ def test_empty_side_gives_only_skips(aligner):
 class _SplitCost:
     """Bead similarities given directly: ``table[(source ids, target ids)]`` (segments are 0-based ids)."""
 
-    def __init__(self, table, furniture=(False, False, False)):
+    def __init__(self, table, furniture=(False, False, False), lengths=(30, 30, 30)):
         import types
 
         import numpy as np
 
         self.table = table
-        self.terms = types.SimpleNamespace(target=types.SimpleNamespace(furniture=np.array(furniture)))
+        target = types.SimpleNamespace(furniture=np.array(furniture), lengths=np.array(lengths))
+        self.terms = types.SimpleNamespace(target=target)
 
     def similarity(self, a, b, i, js):
         import numpy as np
@@ -147,6 +148,8 @@ def test_orphan_that_lowers_every_neighbour_stays_an_addition():
     furniture = _SplitCost({((0,), (0,)): 0.45, ((0,), (0, 1)): 0.45, ((1,), (2,)): 0.6, ((1,), (1, 2)): 0.6},
                            furniture=(False, True, False))
     assert merge_orphans(beads, furniture, 0.03, 4) == beads  # page furniture is never merged
+    empty = _SplitCost(furniture.table, lengths=(30, 0, 30))
+    assert merge_orphans(beads, empty, 0.03, 4) == beads  # nor an empty line of pre-segmented input
 
 
 def _mac_chapter(name):
