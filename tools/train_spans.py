@@ -50,7 +50,7 @@ from mtqa.score.spans import (
     token_features,
 )
 
-TRAIN_VERSION = "span-tagger 1.0"
+TRAIN_VERSION = "span-tagger 1.1"
 OUTPUT = qe_data.ROOT / "mtqa" / "resources" / "span_tagger.npz"
 SEED = 20261201
 WIDTH = 16
