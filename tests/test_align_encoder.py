@@ -115,7 +115,7 @@ def test_empty_side_gives_only_skips(aligner):
 class _SplitCost:
     """Bead similarities given directly: ``table[(source ids, target ids)]`` (segments are 0-based ids)."""
 
-    def __init__(self, table, furniture=(False, False, False), lengths=(30, 30, 30)):
+    def __init__(self, table, furniture=(False, False, False), lengths=(30, 30, 30), best=(0.5, 0.3, 0.5)):
         import types
 
         import numpy as np
@@ -123,6 +123,8 @@ class _SplitCost:
         self.table = table
         target = types.SimpleNamespace(furniture=np.array(furniture), lengths=np.array(lengths))
         self.terms = types.SimpleNamespace(target=target)
+        self.target_best = np.array(best)  # each target segment's best cosine to any source segment
+        self.unrelated = 0.08
 
     def similarity(self, a, b, i, js):
         import numpy as np
@@ -150,6 +152,10 @@ def test_orphan_that_lowers_every_neighbour_stays_an_addition():
     assert merge_orphans(beads, furniture, 0.03, 4) == beads  # page furniture is never merged
     empty = _SplitCost(furniture.table, lengths=(30, 0, 30))
     assert merge_orphans(beads, empty, 0.03, 4) == beads  # nor an empty line of pre-segmented input
+    # A short unrelated line ("You may also like") hardly moves a long bead's cosine: it resembles no source
+    # sentence (best cosine at the unrelated level), so it stays an addition.
+    short = _SplitCost(furniture.table, best=(0.5, 0.1, 0.5))
+    assert merge_orphans(beads, short, 0.03, 4) == beads
 
 
 def _mac_chapter(name):
