@@ -80,6 +80,7 @@ def _write(directory: Path, megabytes: float, source_lines: list[str], target_li
 def measure(source: Path, target: Path, report: Path, timeout: float) -> dict:
     command = [sys.executable, "-m", "mtqa", "check", str(source), str(target), "--no-model", "-q",
                "--source-lang", "zh", "--target-lang", "en", "-f", f"json={report}"]
+    report.unlink(missing_ok=True)  # a refused run writes none: no stale count from the previous size
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = started + timeout
