@@ -146,7 +146,8 @@ def test_check_reports_very_low_pair_scores_once():
     source, target = "今天天气好。", "Hao Peng chaired the meeting."
     # the aligner agrees (similarity of unrelated sentences): a pair-level finding is possible
     report = mtqa.check(source, target, aligner=DiagonalAligner(similarity=0.05), scorer=scorer(),
-                        source_lang="zh", target_lang="en")
+                        source_lang="zh", target_lang="en",
+                        options=mtqa.CheckOptions(check_settings={"neural": {"min_adequacy": 10.0}}))
     score = report.scores[0]
     assert score.adequacy < 10
     low = [f for f in report.findings if f.check == "neural" and "poor match" in f.message]

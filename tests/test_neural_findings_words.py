@@ -129,10 +129,12 @@ SOURCE = "他逢沟跳沟，一句话也不说。"
 TARGET = "He jumped every ditch and couldn't say a single word."
 
 
-def check(spans=(), similarity: float | None = 0.7, adequacy: float = 80.0, mode: str = "confident"):
+def check(spans=(), similarity: float | None = 0.7, adequacy: float = 80.0, mode: str = "confident",
+          min_adequacy: float = 10.0):
+    settings = {"neural": {"spans": mode, "min_adequacy": min_adequacy}}
     return mtqa.check(SOURCE, TARGET, aligner=OneBeadAligner(similarity),
                       scorer=ScriptedScorer(spans, adequacy), source_lang="zh", target_lang="en",
-                      options=mtqa.CheckOptions(check_settings={"neural": {"spans": mode}}))
+                      options=mtqa.CheckOptions(check_settings=settings))
 
 
 def neural(report):
@@ -180,6 +182,13 @@ def test_a_pair_level_poor_match_needs_the_aligner_to_agree():
     assert "poor match" in agreed[0].message and "“He jumped every ditch" in agreed[0].message
     assert neural(check(adequacy=3.0, similarity=SIMILARITY_VOUCH + 0.1)) == []
     assert neural(check(adequacy=3.0, similarity=None)) == []  # the length aligner has no opinion
+
+
+def test_the_pair_level_poor_match_is_off_by_default():
+    # Off unless min_adequacy is set (docs/neural.md "False alarms"): the pair above, default settings.
+    report = mtqa.check(SOURCE, TARGET, aligner=OneBeadAligner(0.05), scorer=ScriptedScorer((), 3.0),
+                        source_lang="zh", target_lang="en")
+    assert neural(report) == [] and report.scores[0].adequacy == 3.0
 
 
 def test_a_strong_model_span_is_major_only_where_the_aligner_does_not_vouch_for_the_pair():

@@ -12,7 +12,7 @@ import pytest
 
 import mtqa
 from mtqa.align import make_pairs
-from mtqa.checks.neural import MIN_FLUENCY, MIN_JUDGED_TOKENS, SIMILARITY_VOUCH
+from mtqa.checks.neural import MIN_ADEQUACY, MIN_FLUENCY, MIN_JUDGED_TOKENS, SIMILARITY_VOUCH
 from mtqa.data import Glossary, GlossaryEntry, PairScore
 from mtqa.languages import get_language
 from mtqa.pipeline import CheckOptions
@@ -51,9 +51,10 @@ class ScriptedScorer:
 
 
 def neural_findings(source, target, *, similarity=0.05, adequacy=3.0, fluency=2.0, tokens=12.0,
-                    glossary=None, min_fluency=5.0):
-    # the pair-level fluency finding is off by default; these tests switch it on to see the gates apply
-    options = CheckOptions(check_settings={"neural": {"min_fluency": min_fluency}})
+                    glossary=None, min_fluency=5.0, min_adequacy=10.0):
+    # the pair-level findings are off by default; these tests switch them on to see the gates apply
+    settings = {"neural": {"min_fluency": min_fluency, "min_adequacy": min_adequacy}}
+    options = CheckOptions(check_settings=settings)
     report = mtqa.check(source, target, aligner=OneBeadAligner(similarity),
                         scorer=ScriptedScorer(adequacy, fluency, tokens), glossary=glossary,
                         source_lang="zh", target_lang="en", options=options)
@@ -85,10 +86,13 @@ def test_low_scores_on_a_long_unrelated_pair_are_reported():
     assert sorted(f.category for f in findings) == ["accuracy/mistranslation", "fluency/grammar"]
 
 
-def test_pair_level_fluency_finding_is_off_by_default():
-    findings = neural_findings("今天天气很好，我们去散步吧。", "The committee approved the annual budget.",
-                               min_fluency=MIN_FLUENCY)
-    assert [f.category for f in findings] == ["accuracy/mistranslation"]
+def test_pair_level_findings_are_off_by_default():
+    pair = ("今天天气很好，我们去散步吧。", "The committee approved the annual budget.")
+    adequacy_only = neural_findings(*pair, min_fluency=MIN_FLUENCY)
+    assert [f.category for f in adequacy_only] == ["accuracy/mistranslation"]
+    fluency_only = neural_findings(*pair, min_adequacy=MIN_ADEQUACY)
+    assert [f.category for f in fluency_only] == ["fluency/grammar"]
+    assert neural_findings(*pair, min_fluency=MIN_FLUENCY, min_adequacy=MIN_ADEQUACY) == []
 
 
 def test_strings_too_short_for_the_model_get_no_pair_level_finding():
