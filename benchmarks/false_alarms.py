@@ -296,10 +296,14 @@ def print_targets(tallies: dict[str, Tally]) -> None:
                 f"(≤ {MAX_MINOR_PER_100:g}: {'met' if minor <= MAX_MINOR_PER_100 else 'NOT met'})")
         if bad is not None:
             good_rate, bad_rate = t.rate("neural"), bad.rate("neural")
-            ratio = bad_rate / good_rate if good_rate else float("inf")
-            line += (f"; neural {good_rate:.3f} vs {bad_rate:.3f}/100 words on MT with human-marked errors "
-                     f"= {ratio:.1f}× (≥ {MIN_NEURAL_RATIO:g}×: "
-                     f"{'met' if ratio >= MIN_NEURAL_RATIO else 'NOT met'})")
+            line += f"; neural {good_rate:.3f} vs {bad_rate:.3f}/100 words on MT with human-marked errors"
+            if not bad_rate:
+                # No neural finding on the bad side: a ratio would say nothing about telling good from bad.
+                line += " (no neural findings on MT with errors: the ratio is not measurable)"
+            else:
+                ratio = bad_rate / good_rate if good_rate else float("inf")
+                line += (f" = {ratio:.1f}× (≥ {MIN_NEURAL_RATIO:g}×: "
+                         f"{'met' if ratio >= MIN_NEURAL_RATIO else 'NOT met'})")
         if name == "mac-dev":
             line += f"; gate passes {t.passed}/{t.items} chapters"
         print(line)
