@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
-from mtqa.batch.rows import NOT_FOR_PAIRS, RowProcessor, _preview, _raw_id
+from mtqa.batch.rows import NOT_FOR_PAIRS, RowProcessor, _raw_id, record_fields
 from mtqa.data import Finding, Report
 from mtqa.errors import MtqaError
 from mtqa.pipeline import check, report_signature
@@ -50,18 +50,6 @@ class Group:
     problem: str | None = None
 
 
-def _record(record: object) -> dict:
-    if isinstance(record, str):
-        try:
-            record = json.loads(record.removeprefix("\ufeff"))
-        except json.JSONDecodeError as error:
-            raise ValueError(f"not a JSON object ({error.msg} at column {error.colno}): "
-                             f"{_preview(record)}") from None
-    if not isinstance(record, dict):
-        raise ValueError(f"not a JSON object: {_preview(json.dumps(record, ensure_ascii=False))}")
-    return record
-
-
 def group_documents(records: Iterator[object]) -> Iterator[Group]:
     """Contiguous runs of records with the same ``doc``, in input order. A record that cannot be read, has
     no ``doc``, or names a document that ended earlier is a group of its own carrying the problem."""
@@ -71,7 +59,7 @@ def group_documents(records: Iterator[object]) -> Iterator[Group]:
         if isinstance(record, str) and not record.strip():
             continue
         try:
-            doc = _record(record).get("doc")
+            doc = record_fields(record).get("doc")
             if doc is None or doc == "":
                 raise ValueError("no doc (--documents groups rows by their doc)")
         except ValueError as error:
@@ -122,7 +110,7 @@ class DocumentProcessor:
             return [self._error(row.id, str(error)) for row in rows]
 
     def _parse(self, record: object) -> DocumentRow:
-        data = _record(record)
+        data = record_fields(record)
         row_id = data.get("id")
         if row_id is None or row_id == "":
             raise ValueError(f"a row of document {data.get('doc')} has no id")

@@ -104,14 +104,7 @@ class RowProcessor:
 
     # -- one row ------------------------------------------------------------------------------------------
     def _parse(self, record: object) -> Row:
-        if isinstance(record, str):
-            try:
-                record = json.loads(record.removeprefix("\ufeff"))
-            except json.JSONDecodeError as error:
-                raise ValueError(f"not a JSON object ({error.msg} at column {error.colno}): "
-                                 f"{_preview(record)}") from None
-        if not isinstance(record, dict):
-            raise ValueError(f"not a JSON object: {_preview(json.dumps(record, ensure_ascii=False))}")
+        record = record_fields(record)
         row_id = record.get("id")
         if row_id is None or row_id == "":
             raise ValueError("no id")
@@ -175,6 +168,20 @@ class RowProcessor:
             self._glossaries[key] = load_glossaries([Path(p) for p in self.settings.glossaries], source.code,
                                                     target.code, self.settings.glossary_encoding)
         return self._glossaries[key]
+
+
+def record_fields(record: object) -> dict:
+    """An input record as a dict of its fields: a column dict as it is, a JSONL line parsed (``ValueError``
+    with a one-line reason when it is not a JSON object)."""
+    if isinstance(record, str):
+        try:
+            record = json.loads(record.removeprefix("\ufeff"))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"not a JSON object ({error.msg} at column {error.colno}): "
+                             f"{_preview(record)}") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"not a JSON object: {_preview(json.dumps(record, ensure_ascii=False))}")
+    return record
 
 
 def _document(text: str, language: Language) -> Document:
