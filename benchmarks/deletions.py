@@ -45,6 +45,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evalsets import reference_documents
+
 from mtqa.data import Category
 from mtqa.languages import get_language
 from mtqa.pipeline import CheckOptions, check
@@ -102,12 +105,7 @@ def _parallel_lines(corpus: str, name: str, pairs: list[tuple[str, str]]) -> Doc
 
 
 def wmt21_docs() -> list[Doc]:
-    docs: dict[str, list[tuple[str, str]]] = {}
-    with WMT21.open(encoding="utf-8") as handle:
-        for line in handle:  # the file is in document order
-            row = json.loads(line)
-            if row["system"] == "ref.A":
-                docs.setdefault(row["doc"], []).append((row["source"], row["target"]))
+    docs = reference_documents(WMT21)
     return [_parallel_lines("news-wmt21", name, pairs) for name, pairs in docs.items() if len(pairs) >= 3]
 
 

@@ -51,6 +51,18 @@ def eval_helpers():
     return eval_helpers
 
 
+def reference_documents(path: Path, system: str = "ref.A") -> dict[str, list[tuple[str, str]]]:
+    """Per document, in file order, the (source, translation) segment pairs of one system of an MQM JSONL
+    file (the file is in document order): e.g. WMT21 news with its ``ref.A`` human reference."""
+    docs: dict[str, list[tuple[str, str]]] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if row["system"] == system:
+                docs.setdefault(row["doc"], []).append((row["source"], row["target"]))
+    return docs
+
+
 def is_human_system(system: str) -> bool:
     return bool(_HUMAN_SYSTEM.match(system))
 

@@ -26,6 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evalsets import reference_documents
+
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = Path(os.environ.get("MTQA_EVAL", ROOT.parent / "shared" / "eval"))
 WMT21 = EVAL / "wmt21_news_mqm_zhen" / "wmt21_news_zhen_spans.jsonl"
@@ -35,12 +38,7 @@ SAMPLE = ROOT / "samples" / "liaoning-cecep"
 def base_documents() -> list[tuple[list[str], list[str]]]:
     """(source lines, target lines) per document: WMT21 news with its human reference, else the sample."""
     if WMT21.is_file():
-        docs: dict[str, list[tuple[str, str]]] = {}
-        with WMT21.open(encoding="utf-8") as handle:
-            for line in handle:  # the file is in document order
-                row = json.loads(line)
-                if row["system"] == "ref.A":
-                    docs.setdefault(row["doc"], []).append((row["source"], row["target"]))
+        docs = reference_documents(WMT21)
         return [([s for s, _ in d], [t for _, t in d]) for d in docs.values()]
     source = (SAMPLE / "source.zh.txt").read_text(encoding="utf-8").splitlines()
     target = (SAMPLE / "translation.en.txt").read_text(encoding="utf-8").splitlines()

