@@ -47,7 +47,6 @@ CATEGORY = {
     "fluency": "fluency/grammar",
     "omission": "accuracy/omission",
 }
-MODES = ("all", "confident", "off")
 MESSAGES = {
     "mistranslation": "the span tagger, trained on human-marked errors, reads this as a mistranslation",
     "addition": "the span tagger reads this as words the source does not contain",
