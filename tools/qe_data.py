@@ -95,6 +95,18 @@ def rater_z_scores(dataset: str) -> dict[str, float]:
     return _rater_z(rows)
 
 
+def record_features(record: dict) -> dict[str, float]:
+    """The scorer's pair features of a cached record, plus those the package computes from the cached
+    per-token log-probs (``mtqa.score.neural.coverage_features``, added with quality head 2.2 after the
+    extraction): the same function the scorer runs, so training and run time agree without a new pass."""
+    from mtqa.score.neural import TokenScores, coverage_features
+
+    def side(s: dict) -> TokenScores:
+        return TokenScores(s["ids"], [tuple(o) for o in s["offsets"]], s["cond"], s["uncond"])
+
+    return {**record["features"], **coverage_features(side(record["source"]), side(record["target"]))}
+
+
 def load_mqm(name: str = "mqm") -> list[Item]:
     """Every extracted MQM item (all three datasets), in extraction order."""
     states = read_states(name)
@@ -119,7 +131,7 @@ def load_mqm(name: str = "mqm") -> list[Item]:
                     mqm_z=z.get(row["key"]),
                     accuracy=evalsets.accuracy_penalty(row),
                     fluency=evalsets.fluency_penalty(row),
-                    features=record["features"],
+                    features=record_features(record),
                     pooled=decode_array(record["pooled"]),
                     record=record,
                 )
@@ -155,7 +167,7 @@ def load_contrast(name: str = "contrast") -> list[ContrastItem]:
             out.append(
                 ContrastItem(
                     row["key"], which, dataset, f"{system}\t{doc}\t{seg_id}", kind, row["source"],
-                    row["target"], record["features"], decode_array(record["pooled"]), record,
+                    row["target"], record_features(record), decode_array(record["pooled"]), record,
                 )
             )
     return out

@@ -30,6 +30,12 @@ Feature names (the contract with ``mtqa/score/quality.py``; every value is a flo
 ``tgt_chars``         target characters
 ``src_chars``         source characters
 ``len_ratio``         tgt_chars / src_chars (characters; a crude baseline)
+``src_unsupported_share``  share of source tokens whose reverse PMI is below ``COVERAGE_FLOOR`` (the target
+                      does not make them clearly likelier: omissions), 0 for an empty side
+``tgt_unsupported_share``  the same for target tokens and the forward PMI (additions)
+``pmi_rev_window_min``  lowest mean reverse PMI over any ``COVERAGE_WINDOW`` consecutive source tokens (the
+                      whole side when shorter): a clause the target leaves out
+``pmi_fwd_window_min``  the same over target tokens and the forward PMI: a clause the source does not explain
 
 adequacy/fluency/estimate come from the trained quality head (``mtqa/resources/quality_head.npz``, read
 by ``mtqa.score.quality``; it may also read the pooled hidden states of the scoring pass,
@@ -71,6 +77,10 @@ FEATURE_NAMES: tuple[str, ...] = (
     "tgt_chars",
     "src_chars",
     "len_ratio",
+    "src_unsupported_share",
+    "tgt_unsupported_share",
+    "pmi_rev_window_min",
+    "pmi_fwd_window_min",
 )
 
 # ``PairScore.features`` key of the quality head's typical MQM-style score for a pair ranked where this one
@@ -212,6 +222,45 @@ def pair_features(
         "tgt_chars": float(tgt_chars),
         "src_chars": float(src_chars),
         "len_ratio": tgt_chars / src_chars if src_chars else 0.0,
+        **coverage_features(source, target),
+    }
+
+
+# Coverage features (quality head 2.2, issue 9): fixed before any figure was seen, never tuned. 1 nat is the
+# PMI above which the span finder already calls a token clearly supported (``SUPPORT_CEILING``; kept apart so
+# that retuning the spans cannot move a trained head's inputs); 8 tokens are about a clause (4–8 Chinese
+# characters or 5–6 English words).
+COVERAGE_FLOOR = 1.0
+COVERAGE_WINDOW = 8
+
+
+def _share_below(values: Sequence[float], floor: float) -> float:
+    return sum(v < floor for v in values) / len(values) if values else 0.0
+
+
+def _window_min(values: Sequence[float], width: int) -> float:
+    """Lowest mean over ``width`` consecutive values (the mean of all when fewer)."""
+    if len(values) <= width:
+        return _mean(values)
+    window = sum(values[:width])
+    lowest = window
+    for i in range(width, len(values)):
+        window += values[i] - values[i - width]
+        lowest = min(lowest, window)
+    return lowest / width
+
+
+def coverage_features(source: TokenScores, target: TokenScores) -> dict[str, float]:
+    """How much of each side the other side leaves unexplained. Shares and window means rather than sums: a
+    clause dropped from a long sentence moves them about as much as from a short one (a sum grows with
+    length, and the quality head must not learn length, docs/neural.md; a window minimum still drifts a
+    little lower with more windows)."""
+    pmi_fwd, pmi_rev = target.pmi, source.pmi
+    return {
+        "src_unsupported_share": _share_below(pmi_rev, COVERAGE_FLOOR),
+        "tgt_unsupported_share": _share_below(pmi_fwd, COVERAGE_FLOOR),
+        "pmi_rev_window_min": _window_min(pmi_rev, COVERAGE_WINDOW),
+        "pmi_fwd_window_min": _window_min(pmi_fwd, COVERAGE_WINDOW),
     }
 
 
