@@ -336,9 +336,19 @@ class GemmaModel:
         len(POOLED_LAYERS) × hidden_size]``. Costs a few vector means per request, no extra pass."""
         return self._score(requests, progress, pool=True)
 
+    def score_token_states(
+        self, requests: Sequence[Request], progress: Callable[[int], None] | None = None
+    ) -> list[tuple[list[PieceScores], object, list]]:
+        """As ``score_pooled``, and per request, per scored piece, the hidden state of each of its tokens
+        at ``POOLED_LAYERS`` from the same forward pass (the state at the token's own position): a
+        float32 array ``[tokens × len(POOLED_LAYERS) × hidden_size]`` (for the span tagger of issue 10).
+        Copies of the states, no extra pass; the log-probs and pooled states are those of ``score_pooled``."""
+        return self._score(requests, progress, pool=True, tokens=True)
+
     def _score(
-        self, requests: Sequence[Request], progress: Callable[[int], None] | None, *, pool: bool
-    ) -> list[tuple[list[PieceScores], object]]:
+        self, requests: Sequence[Request], progress: Callable[[int], None] | None, *, pool: bool,
+        tokens: bool = False,
+    ) -> list[tuple]:
         import torch
 
         self.load()
@@ -350,6 +360,7 @@ class GemmaModel:
         # Per request: per scored piece, the positions of its log-probs in ``values`` (filled block by block).
         places: list[list[tuple[int, int]]] = [[] for _ in requests]
         pooled: list = [None] * len(requests)
+        token_states: list = [None] * len(requests)
         values: list[float] = []
         with torch.inference_mode():
             for packed in _pack(lengths, self.batch_tokens):
@@ -365,6 +376,8 @@ class GemmaModel:
                                                      ids[first:end]))
                     if states is not None:
                         pooled[i] = _pool(states, offset, ranges)
+                        if tokens:
+                            token_states[i] = _token_states(states, offset, ranges)
                     offset += len(ids)
                 clock = time.perf_counter()
                 for block, targets in pending.full_blocks(ROW_BLOCK):
@@ -384,7 +397,7 @@ class GemmaModel:
                 assert len(ids) == end - first == count
                 scored.append(PieceScores(list(ids), values[start : start + count],
                                           [tuple(o) for o in offsets]))
-            results.append((scored, pooled[i]))
+            results.append((scored, pooled[i], token_states[i]) if tokens else (scored, pooled[i]))
         return results
 
     def _tick(self, stage: str, since: float) -> float:
@@ -434,6 +447,15 @@ def _pool(states, offset: int, ranges: list[tuple[int, int, int]]):
     pieces = [torch.stack([layer[offset + first : offset + end].float().mean(0) for layer in states])
               for first, end, _ in ranges]
     return torch.stack(pieces).numpy() if pieces else None
+
+
+def _token_states(states, offset: int, ranges: list[tuple[int, int, int]]) -> list:
+    """Per scored piece of the request packed at ``offset``, its tokens' states at each of ``POOLED_LAYERS``
+    (float32 numpy [tokens × layers × hidden])."""
+    import torch
+
+    return [torch.stack([layer[offset + first : offset + end].float() for layer in states], 1).numpy()
+            for first, end, _ in ranges]
 
 
 class _PendingRows:
