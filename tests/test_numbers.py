@@ -84,9 +84,25 @@ def test_wrong_month_is_reported():
     ]
 
 
-def test_missing_chinese_numeral_duration():
+def test_missing_chinese_numeral_duration_is_minor_and_digits_major():
+    # A number in words may be implicit or idiomatic in a good translation; a figure in digits is data.
     findings = run(["实施三年行动。"], ["Implement the action plan."])
-    assert [(f.severity, f.source_span.text) for f in findings] == [(Severity.MAJOR, "三")]
+    assert [(f.severity, f.source_span.text) for f in findings] == [(Severity.MINOR, "三")]
+    findings = run(["实施3年行动。"], ["Implement the action plan."])
+    assert [(f.severity, f.source_span.text) for f in findings] == [(Severity.MAJOR, "3")]
+    # A number in words changed into another number is still a major change.
+    findings = run(["实施三年行动。"], ["Implement the 5-year action plan."])
+    assert [(f.severity, f.source_span.text, f.target_span.text) for f in findings] == [
+        (Severity.MAJOR, "三", "5")
+    ]
+
+
+def test_hyperbole_and_implicit_counts_in_words_are_minor():
+    # MAC-Dev (published translations): 一万个不服 → "A hundred times no!", 三人 → "their journey" were majors.
+    findings = run(["服，一百个…… 一…… 一万个不服。"], ["A hundred times no!"])
+    assert [(f.severity, f.source_span.text) for f in findings] == [(Severity.MINOR, "一万")]
+    findings = run(["三人这样走了一阵。"], ["They walked on for a while."])
+    assert [f.severity for f in findings] == [Severity.MINOR]
 
 
 def test_added_digits_are_reported_but_idiomatic_number_words_are_not():
@@ -189,7 +205,7 @@ def test_words_with_numeral_characters_are_not_missing_numbers():
     assert run(["万一下雨，我们就回来。"], ["In case it rains, we will come back."]) == []
     # Near miss: 四周后 is "four weeks later", and a translation without the 4 is still reported.
     findings = run(["四周后他回来了。"], ["He came back later."])
-    assert [(f.source_span.text, f.severity) for f in findings] == [("四", Severity.MAJOR)]
+    assert [(f.source_span.text, f.severity) for f in findings] == [("四", Severity.MINOR)]
 
 
 def test_a_dropped_list_number_stays_major():
@@ -240,5 +256,5 @@ def test_a_two_said_with_a_word_for_two_is_not_missing():
     assert run(["是在两个极端。"], ["They are on opposite ends of the poles."]) == []
     # Near misses: a 2 in digits, another number, or no word for two in the translation are still reported.
     assert [f.severity for f in run(["他的2个嘴角一个上翘，一个下垂。"], [curled])] == [Severity.MAJOR]
-    assert [f.severity for f in run(["三个嘴角一个上翘。"], [curled])] == [Severity.MAJOR]
-    assert [f.severity for f in run(["两个孩子来了。"], ["The children came."])] == [Severity.MAJOR]
+    assert [f.severity for f in run(["三个嘴角一个上翘。"], [curled])] == [Severity.MINOR]
+    assert [f.severity for f in run(["两个孩子来了。"], ["The children came."])] == [Severity.MINOR]

@@ -182,9 +182,16 @@ def _report_rest(
         if _dual(ctx, mention, target):
             continue  # 两个嘴角 → "up at one end and down at the other", 两个极端 → "opposite ends"
         same_class = [m for m in added if _comparable(m, mention)]
+        if not same_class and mention.unit:
+            # A quantity the translation states in another amount of the same dimension ("1.60 m" → "six
+            # feet") is changed, even in words, which are otherwise not counted as added numbers.
+            same_class = [m for m in target.mentions if m not in added and _same_dimension(m, mention)]
         if same_class:
             found = same_class[0]
-            added.remove(found)
+            if found in added:
+                added.remove(found)
+            else:
+                target.mentions.remove(found)  # a number in words, reported once
             message = f"{display(mention)} ({mention.text}) is changed to {found.text!r} in the translation"
             yield _finding(ctx, source, target, mention, found, Severity.MAJOR, message)
         elif any(_exact(mention, other) for other in matched):
@@ -196,8 +203,13 @@ def _report_rest(
             message = f"{display(mention)} ({mention.text}) occurs fewer times in the translation"
             yield _finding(ctx, source, target, mention, None, Severity.MINOR, message)
         else:
+            # A figure in digits is data a reader acts on (a date, an amount, a list number); a number in
+            # words that the translation does not state is as often an implicit count (三人 → "they"), an
+            # idiom (伤敌一千自损八百) or a hyperbole (一万个不服 → "a hundred times no") as a loss. On WMT23
+            # the MQM raters marked 77 of 103 missing digit figures and none of 12 missing number words.
+            severity = Severity.MAJOR if _digits(mention) else Severity.MINOR
             message = f"{display(mention)} ({mention.text}) is missing from the translation"
-            yield _finding(ctx, source, target, mention, None, Severity.MAJOR, message)
+            yield _finding(ctx, source, target, mention, None, severity, message)
     for mention in added:
         if mention.kind in ("year", "month") or _same_value(mention.value, 1):
             # A year or month is usually a clarification (25日 → "July 25" where the dateline gives the
@@ -219,6 +231,10 @@ def _dual(ctx: CheckContext, mention: NumberMention, target: _Side) -> bool:
         and not _digits(mention)
         and dual.search(target.text) is not None
     )
+
+
+def _same_dimension(a: NumberMention, b: NumberMention) -> bool:
+    return bool(a.unit and b.unit) and UNIT_SCALES[a.unit][0] == UNIT_SCALES[b.unit][0]
 
 
 def _comparable(a: NumberMention, b: NumberMention) -> bool:
