@@ -3,6 +3,8 @@
     python benchmarks/spans.py                       # all three folds
     python benchmarks/spans.py --test wmt23_mqm_zhen # one fold
     python benchmarks/spans.py --no-contrast         # the tagger trained without contrast additions
+    python benchmarks/spans.py --states              # also the tagger that reads token hidden states,
+                                                     # side by side (tools/qe_tokstates.py first)
 
 For each of wmt21 TED / wmt21 news / wmt23: the tagger (``tools/train_spans.py``) is fitted on the other
 two (its floors and span calibration chosen out of fold on those two only) and reported on the left-out
@@ -113,6 +115,10 @@ def precision_at_recall(tagger, rows, test_examples, classes) -> dict[str, dict]
     """Per class, the best character-span precision the tagger reaches at each recall in ``RECALLS`` (its
     floor for that class swept over ``SWEEP``, every other class off), or None where no floor reaches it."""
     saved = {c: dict(f) for c, f in tagger.floors.items()}
+    # The heads' token probabilities do not depend on the floor: computed once, decoded per floor (the two
+    # steps of ``SpanTagger.find_spans``).
+    predicted = [(e, tagger.token_predictions(e.analysis, e.source, e.target, ts.ZH, ts.EN))
+                 for e in test_examples]
     out = {}
     try:
         for cls in classes:
@@ -120,9 +126,9 @@ def precision_at_recall(tagger, rows, test_examples, classes) -> dict[str, dict]
             for floor in SWEEP:
                 for c in tagger.floors:
                     tagger.floors[c]["sweep"] = floor if c == cls else 1.01
-                preds = {_key(rows[e.key]): _pred(tagger.find_spans(e.analysis, e.source, e.target, ts.ZH,
-                                                                     ts.EN, "sweep", neural.span_bounds))
-                         for e in test_examples}
+                preds = {_key(rows[e.key]): _pred(tagger.decode(p, e.analysis, e.source, e.target, ts.ZH,
+                                                                ts.EN, "sweep", neural.span_bounds))
+                         for e, p in predicted}
                 curve.append(H.span_prf(list(rows.values()), preds, cls)[:2])
             out[cls] = {r: max((p for p, rec in curve if rec >= r), default=None) for r in RECALLS}
     finally:
@@ -163,10 +169,14 @@ def print_table(name: str, results: dict[str, dict], classes) -> None:
             print(f"  {cls:15s} {label:22s} {_fmt(r['span'])} | {_fmt(r['seg'])} | {r['n']}")
 
 
-def contrast_recall(tagger, mode: str) -> dict:
+def contrast_recall(tagger, mode: str, token_states=None) -> dict:
     # The eval contrast items are all wmt21 TED segments (references and best MT outputs): a fold's figure is
     # cleanly held out only in the TED fold (the others trained on TED's MQM items of other segments).
     items = {c.key: c for c in qe_data.load_contrast() if c.which == "eval"}
+    if tagger is not None and tagger.needs_states and token_states is None:
+        import qe_tokstates
+
+        token_states = qe_tokstates.load("contrast", set(items))
     spans_of = {}
     with open(evalsets.FEATURE_DIR / "contrast_items.jsonl", encoding="utf-8") as handle:
         for line in handle:
@@ -175,6 +185,8 @@ def contrast_recall(tagger, mode: str) -> dict:
     counts: dict[str, list[int]] = {}
     for key, item in items.items():
         analysis = ts.analysis_of(item.record)
+        if tagger is not None and tagger.needs_states:
+            analysis.token_states = token_states[key]
         if tagger is None:
             found = neural.find_spans(analysis, item.source, item.target, ts.ZH, ts.EN)
         else:
@@ -205,24 +217,33 @@ def contrast_recall(tagger, mode: str) -> dict:
     return {k: (sum(v) / len(v), len(v)) for k, v in sorted(counts.items())}
 
 
-def run_fold(test: str, examples, contrast: bool) -> dict:
-    started = time.perf_counter()
+def run_fold(test: str, examples, contrast: bool, states: bool = False) -> dict:
     train = [e for e in examples if e.dataset != test]
     extra = [e for e in ts.contrast_examples("train") if e.dataset != test] if contrast else []
+    if states:
+        ts.attach_states(extra)
     print(f"\n=== left out: {test} (train {len(train)} items + {len(extra)} contrast additions; "
           f"test {sum(e.dataset == test for e in examples)} items)", flush=True)
-    tagger = ts.train_tagger(train, extra, {})
-    print(f"  trained in {time.perf_counter() - started:.0f} s", flush=True)
+    # label → tagger: the log-prob features alone, and (``--states``) with the tokens' hidden states.
+    taggers = {}
+    for label, with_states in (("tagger", False), ("states", True))[: 2 if states else 1]:
+        started = time.perf_counter()
+        print(f"  [{label}]", flush=True)
+        taggers[label] = ts.train_tagger(train, extra, {}, states=with_states)
+        print(f"  [{label}] trained in {time.perf_counter() - started:.0f} s", flush=True)
     rows_by_key = {f"{test}\t{r['key']}": r for r in evalsets.load(test).items}
     test_examples = [e for e in examples if e.dataset == test]
     rows = [rows_by_key[e.key] for e in test_examples]
     categorised = test not in evalsets.UNCATEGORISED
     results = {}
-    for mode in ("confident", "all"):
-        preds = {_key(rows_by_key[e.key]): _pred(tagger.find_spans(e.analysis, e.source, e.target, ts.ZH,
-                                                                     ts.EN, mode, neural.span_bounds))
-                 for e in test_examples}
-        results[f"tagger {mode}"] = measure(rows, preds, categorised)
+    for label, tagger in taggers.items():
+        predicted = [(e, tagger.token_predictions(e.analysis, e.source, e.target, ts.ZH, ts.EN))
+                     for e in test_examples]
+        for mode in ("confident", "all"):
+            preds = {_key(rows_by_key[e.key]): _pred(tagger.decode(p, e.analysis, e.source, e.target, ts.ZH,
+                                                                   ts.EN, mode, neural.span_bounds))
+                     for e, p in predicted}
+            results[f"{label} {mode}"] = measure(rows, preds, categorised)
     preds = {_key(rows_by_key[e.key]): _pred(neural.find_spans(e.analysis, e.source, e.target, ts.ZH, ts.EN))
              for e in test_examples}
     results["PMI thresholds"] = measure(rows, preds, categorised)
@@ -231,19 +252,24 @@ def run_fold(test: str, examples, contrast: bool) -> dict:
     results.update(trivial_baselines({e.key: rows_by_key[e.key] for e in test_examples}, test_examples,
                                      categorised))
     print_table(test, results, (*CLASSES, "any") if categorised else ("any",))
-    out = {"results": results, "floors": tagger.floors, "calibration": tagger.calibration, "contrast": {}}
+    out = {"results": results, "contrast": {},
+           "floors": {label: t.floors for label, t in taggers.items()},
+           "calibration": {label: t.calibration for label, t in taggers.items()}}
     if categorised:
-        swept = precision_at_recall(tagger, {e.key: rows_by_key[e.key] for e in test_examples}, test_examples,
-                                    CLASSES)
         marked = results["mark everything"]
         print("\nspan precision at fixed recall (tagger floor swept; '-' = recall not reached) vs mark "
               "everything (precision = prevalence)")
-        for cls, at in swept.items():
-            cells = "  ".join(f"R≥{r:.2f}: {'-' if p is None else f'{p:.3f}'}" for r, p in at.items())
-            print(f"  {cls:15s} {cells}   | mark everything P {marked[cls]['span'][0]:.3f}")
-        out["precision_at_recall"] = swept
-    for label, model, mode in (("tagger confident", tagger, "confident"), ("tagger all", tagger, "all"),
-                               ("PMI thresholds", None, "")):
+        out["precision_at_recall"] = {}
+        for label, tagger in taggers.items():
+            swept = precision_at_recall(tagger, {e.key: rows_by_key[e.key] for e in test_examples},
+                                        test_examples, CLASSES)
+            for cls, at in swept.items():
+                cells = "  ".join(f"R≥{r:.2f}: {'-' if p is None else f'{p:.3f}'}" for r, p in at.items())
+                print(f"  {cls:15s} {label:7s} {cells}   | mark everything P {marked[cls]['span'][0]:.3f}")
+            out["precision_at_recall"][label] = swept
+    runs = [(f"{label} {mode}", tagger, mode) for label, tagger in taggers.items()
+            for mode in ("confident", "all")]
+    for label, model, mode in (*runs, ("PMI thresholds", None, "")):
         out["contrast"][label] = contrast_recall(model, mode)
     print("\ncontrast damage (eval items, wmt21 TED segments; held out in the TED fold): share found (items)")
     for label, table in out["contrast"].items():
@@ -256,11 +282,15 @@ def main() -> None:
     parser.add_argument("--test", nargs="*", default=list(qe_data.DATASETS))
     parser.add_argument("--no-contrast", action="store_true")
     parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--states", action="store_true",
+                        help="also the tagger reading token hidden states, side by side in the same run")
     args = parser.parse_args()
     examples = ts.load_examples()
+    if args.states:
+        ts.attach_states(examples)
     print(f"{len(examples)} items: " + ", ".join(f"{d} {sum(e.dataset == d for e in examples)}"
                                                  for d in qe_data.DATASETS), flush=True)
-    out = {test: run_fold(test, examples, not args.no_contrast) for test in args.test}
+    out = {test: run_fold(test, examples, not args.no_contrast, args.states) for test in args.test}
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, default=list))
 

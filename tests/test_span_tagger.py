@@ -232,3 +232,89 @@ def test_real_model_tags_the_sample_with_probabilities():
     assert all(0.0 < f.probability < 1.0 for f in every)
     assert any(f.category == "accuracy/mistranslation" and "polluting" in f.target_span.text
                for f in every if f.target_span)
+
+
+# A tagger that also reads token hidden states (span-tagger 1.2): LAYERS × HIDDEN values a token, projected to
+# DIMS inputs appended after the log-prob features.
+LAYERS, HIDDEN, DIMS = 2, 6, 3
+
+
+def states_tagger() -> SpanTagger:
+    """The toy tagger, with a state projection whose inputs its heads ignore (zero weights), so its spans are
+    the toy tagger's and only the loading and the input plumbing are under test."""
+    from mtqa.score.spans import StateProjection
+
+    tagger = toy_tagger()
+    rng = np.random.default_rng(1)
+    projection = {side: StateProjection(rng.normal(size=LAYERS * HIDDEN).astype(np.float32),
+                                        np.ones(LAYERS * HIDDEN, np.float32),
+                                        rng.normal(size=(LAYERS * HIDDEN, DIMS)).astype(np.float32))
+                  for side in ("target", "source")}
+    heads = {name: Head(np.concatenate([h.center, np.zeros(DIMS)]), np.concatenate([h.scale, np.ones(DIMS)]),
+                        np.vstack([h.w0, np.zeros((DIMS, h.w0.shape[1]))]), h.b0, h.w1, h.b1)
+             for name, h in tagger.heads.items()}
+    return SpanTagger("toy 1.2", heads, tagger.floors, tagger.calibration, tagger.meta, projection)
+
+
+def test_a_tagger_with_token_states_saves_and_loads_and_one_without_keeps_loading(tmp_path):
+    with_states, without = states_tagger(), toy_tagger()
+    save_span_tagger(with_states, tmp_path / "states.npz")
+    save_span_tagger(without, tmp_path / "plain.npz")
+    loaded, plain = load_span_tagger(tmp_path / "states.npz"), load_span_tagger(tmp_path / "plain.npz")
+    assert loaded.needs_states and not plain.needs_states and plain.projection is None
+    states = np.random.default_rng(2).normal(size=(5, LAYERS, HIDDEN)).astype(np.float32)
+    for side in ("target", "source"):
+        assert np.allclose(loaded.project_states(side, states), with_states.project_states(side, states))
+    x = np.random.default_rng(3).normal(size=(5, feature_count()))
+    # Raw states and their projection (what the scorer keeps) give the same head inputs.
+    assert np.allclose(loaded.inputs(x, states, "target"),
+                       loaded.inputs(x, loaded.project_states("target", states), "target"))
+    assert loaded.inputs(x, states, "source").shape == (5, feature_count() + DIMS)
+    with pytest.raises(MtqaError, match="token hidden states"):
+        loaded.inputs(x, None, "target")
+
+
+def test_a_tagger_file_whose_heads_do_not_match_its_states_is_refused(tmp_path):
+    tagger = states_tagger()
+    tagger.projection["target"].matrix = tagger.projection["target"].matrix[:, :2]
+    save_span_tagger(tagger, tmp_path / "t.npz")
+    with pytest.raises(MtqaError, match=r"reads \d+ inputs, expected"):
+        load_span_tagger(tmp_path / "t.npz")
+
+
+def test_a_states_tagger_on_a_model_without_token_states_falls_back_to_threshold_spans():
+    source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
+    [with_states] = scorer_with(states_tagger(), unsupported=-8.0).score_texts([(source, target)], ZH, EN)
+    [threshold] = scorer_with(None, unsupported=-8.0).score_texts([(source, target)], ZH, EN)
+    assert [(s.start, s.end, s.category) for s in with_states.spans] == \
+        [(s.start, s.end, s.category) for s in threshold.spans]
+    assert all(s.probability is None for s in with_states.spans)
+
+
+def test_a_states_tagger_reads_the_states_of_the_scoring_passes():
+    """A model that gives token states: the scorer keeps their projection per side, and the spans are the
+    tagger's (the toy heads ignore the states, so they equal the plain toy tagger's)."""
+
+    class WithStates(FakeLanguageModel):
+        def score_token_states(self, requests, progress=None, reduce=None):
+            answers = []
+            for r, scored in enumerate(self.score(requests, progress)):
+                per_piece = [np.full((len(p.token_ids), LAYERS, HIDDEN), float(r), np.float32)
+                             for p in scored]
+                answers.append((scored, None, [reduce(r, k, s) for k, s in enumerate(per_piece)]))
+            return answers
+
+    source, target = "郝鹏主持会议。", "Hao Peng cancelled yesterday meeting."
+    tagger = states_tagger()
+    seen = []
+    project = tagger.project_states
+    tagger.project_states = lambda side, states: seen.append((side, states.shape)) or project(side, states)
+    scorer = NeuralScorer(WithStates(DICTIONARY, unsupported=-8.0), quiet=True, use_calibration=False,
+                          use_tagger=False)
+    scorer.tagger = tagger
+    [result] = scorer.score_texts([(source, target)], ZH, EN)
+    [plain] = scorer_with(toy_tagger(), unsupported=-8.0).score_texts([(source, target)], ZH, EN)
+    assert {side for side, _ in seen} == {"target", "source"}
+    assert [(s.start, s.end, s.category, s.probability) for s in result.spans] == \
+        [(s.start, s.end, s.category, s.probability) for s in plain.spans]
+    assert any(s.probability is not None for s in result.spans)

@@ -2,6 +2,7 @@
 
     python tools/train_spans.py                 # fit on all three MQM sets (+ contrast train items), write
     python tools/train_spans.py --dry-run       # the same, write nothing
+    python tools/train_spans.py --states        # heads also read the tokens' hidden states (span-tagger 1.2)
     python tools/train_quality.py --with-spans  # the quality head, then this: one command for both heads
 
 Data: the items ``tools/qe_states.py`` extracted (``qe_data.load_mqm``; per-token log-probs and offsets of
@@ -46,11 +47,17 @@ from mtqa.score.spans import (
     TARGET_CLASSES,
     Head,
     SpanTagger,
+    StateProjection,
     save_span_tagger,
     token_features,
 )
 
 TRAIN_VERSION = "span-tagger 1.1"
+STATES_VERSION = "span-tagger 1.2"  # the same heads, also reading the tokens' hidden states
+# Token hidden states (final norm and middle layer, 2 × 640 values a token, ``tools/qe_tokstates.py``) enter
+# the heads as STATE_DIMS inputs per side: each value standardised on the training tokens, then a seeded
+# Gaussian projection (fixed before any fold was measured; no PCA, so nothing is fitted on labels).
+STATE_DIMS = 64
 OUTPUT = qe_data.ROOT / "mtqa" / "resources" / "span_tagger.npz"
 SEED = 20261201
 WIDTH = 16
@@ -92,6 +99,8 @@ class Example:
     y_omit: np.ndarray | None  # source token in an omission
     errors: list[dict]
     categorised: bool
+    h_tgt: np.ndarray | None = None  # target tokens' hidden states [tokens × layers × hidden]
+    h_src: np.ndarray | None = None  # source tokens' hidden states
 
 
 def _side(d: dict) -> TokenScores:
@@ -171,6 +180,49 @@ def contrast_examples(which: str = "train") -> list[Example]:
         example.y_omit = None  # nothing is known about the source side of a damaged copy
         out.append(example)
     return out
+
+
+def attach_states(examples: list[Example]) -> None:
+    """Give each example its tokens' hidden states (``tools/qe_tokstates.py``; SystemExit naming the
+    command when some are not extracted)."""
+    import qe_tokstates
+
+    wanted = {e.key for e in examples}
+    found = {}
+    for name in ("mqm", "contrast"):
+        found.update(qe_tokstates.load(name, wanted))
+    missing = wanted - set(found)
+    if missing:
+        raise SystemExit(f"{len(missing)} items have no token states: run python tools/qe_tokstates.py "
+                         "mqm (and contrast)")
+    for e in examples:
+        e.h_tgt, e.h_src = found[e.key]
+        if len(e.h_tgt) != len(e.x_tgt) or len(e.h_src) != len(e.x_src):
+            raise SystemExit(f"{e.key}: token states do not match the cached tokens")
+        e.analysis.token_states = (e.h_tgt, e.h_src)
+
+
+def fit_projection(examples: list[Example], side: str, seed: int, dims: int = STATE_DIMS) -> StateProjection:
+    """Mean and spread of each state value over the training tokens of ``side``; a seeded Gaussian matrix."""
+    total = squares = None
+    count = 0
+    for e in examples:
+        h = e.h_tgt if side == "target" else e.h_src
+        flat = h.reshape(len(h), -1).astype(np.float64)
+        total = flat.sum(0) if total is None else total + flat.sum(0)
+        squares = (flat**2).sum(0) if squares is None else squares + (flat**2).sum(0)
+        count += len(flat)
+    mean = total / count
+    scale = np.sqrt(np.maximum(squares / count - mean**2, 0.0))
+    scale = np.where(scale > 1e-3, scale, 1.0)
+    matrix = np.random.default_rng(seed).normal(0.0, 1.0 / np.sqrt(len(mean)), (len(mean), dims))
+    return StateProjection(mean.astype(np.float32), scale.astype(np.float32), matrix.astype(np.float32))
+
+
+def with_states(examples: list[Example], projection: dict[str, StateProjection]) -> list[Example]:
+    """Copies whose token matrices carry the projected states after the log-prob features."""
+    return [replace(e, x_tgt=np.hstack([e.x_tgt, projection["target"](e.h_tgt)]),
+                    x_src=np.hstack([e.x_src, projection["source"](e.h_src)])) for e in examples]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -395,26 +447,39 @@ def out_of_fold(examples: list[Example], folds: int = 3, seed: int = SEED) -> li
     return out  # type: ignore[return-value]
 
 
-def train_tagger(examples: list[Example], extra: list[Example], meta: dict, log=print) -> SpanTagger:
-    """Floors and calibration out of fold on ``examples`` (MQM only), then heads on examples + extra."""
+def train_tagger(examples: list[Example], extra: list[Example], meta: dict, log=print,
+                 states: bool = False) -> SpanTagger:
+    """Floors and calibration out of fold on ``examples`` (MQM only), then heads on examples + extra.
+    ``states``: the heads also read the tokens' hidden states (``attach_states`` first); their projection is
+    fitted on examples + extra (no labels), the same in every inner fold."""
+    projection = None
+    if states:
+        projection = {side: fit_projection(examples + extra, side, SEED + offset)
+                      for offset, side in ((10, "target"), (11, "source"))}
+        examples, extra = with_states(examples, projection), with_states(extra, projection)
     oof = out_of_fold(examples + extra)[: len(examples)]
     floors, calibration = choose_floors(examples, oof, log)
     heads = fit_heads(examples + extra)
-    return SpanTagger(TRAIN_VERSION, heads, floors, calibration, meta)
+    version = STATES_VERSION if states else TRAIN_VERSION
+    return SpanTagger(version, heads, floors, calibration, meta, projection)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--no-contrast", action="store_true", help="no contrast additions in training")
+    parser.add_argument("--states", action="store_true",
+                        help="heads also read the tokens' hidden states (tools/qe_tokstates.py first)")
     args = parser.parse_args()
-    run(dry_run=args.dry_run, contrast=not args.no_contrast)
+    run(dry_run=args.dry_run, contrast=not args.no_contrast, states=args.states)
 
 
-def run(dry_run: bool = False, contrast: bool = True) -> SpanTagger:
+def run(dry_run: bool = False, contrast: bool = True, states: bool = False) -> SpanTagger:
     started = time.perf_counter()
     examples = load_examples()
     extra = contrast_examples("train") if contrast else []
+    if states:
+        attach_states(examples + extra)
     print(f"span tagger: {len(examples)} MQM items, {len(extra)} contrast additions", flush=True)
     meta = {
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -429,7 +494,10 @@ def run(dry_run: bool = False, contrast: bool = True) -> SpanTagger:
         "model": "gemma3-270m",  # the extraction's model (tools/qe_states.py): the scorer checks the name
         "probability": "calibrated chance that a human marks an error of the span's class overlapping it",
     }
-    tagger = train_tagger(examples, extra, meta)
+    if states:
+        meta["token_states"] = {"layers": ["final norm", "middle"], "dims": STATE_DIMS,
+                                "projection": "per-value standardised, seeded Gaussian"}
+    tagger = train_tagger(examples, extra, meta, states=states)
     print(f"span tagger fit: {time.perf_counter() - started:.0f} s", flush=True)
     if not dry_run:
         save_span_tagger(tagger, OUTPUT)

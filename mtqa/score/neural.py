@@ -119,6 +119,10 @@ class PairAnalysis:
     # Mean hidden states [tgt|src, src|tgt, tgt, src] × [last, middle] × hidden (``mtqa.score.quality``),
     # when asked for and the model can give them.
     pooled: object = None
+    # (target tokens' states given the source, source tokens' states given the target), each [tokens ×
+    # layers × hidden] or what ``analyse_pairs``'s ``token_states`` made of them (the scorer keeps the
+    # tagger's projection), for a span tagger that reads them (``mtqa.score.spans``); None otherwise.
+    token_states: object = None
 
 
 def _prompt_text(text: str) -> str:
@@ -146,9 +150,13 @@ def analyse_pairs(
     progress: Callable[[int], None] | None = None,
     *,
     pooled: bool = False,
+    token_states: Callable[[str, object], object] | None = None,
 ) -> list[PairAnalysis]:
     """Token scores and features of (source text, target text) pairs; two model requests per pair.
-    ``pooled``: also keep the pooled hidden states of the same passes, where the model can give them."""
+    ``pooled``: also keep the pooled hidden states of the same passes, where the model can give them.
+    ``token_states(side, states)``: also keep, per side, what this returns for the side's token states
+    [tokens × layers × hidden] of the same passes (the target given the source, the source given the
+    target), where the model can give them: ``PairAnalysis.token_states``."""
     requests = []
     for source_text, target_text in texts:
         src, tgt = _prompt_text(source_text), _prompt_text(target_text)
@@ -157,7 +165,18 @@ def analyse_pairs(
         # Target first: the source given the target, and the target alone.
         requests.append(Request((f"{target_name}:", tgt, f"\n{source_name}:", src), (1, 3)))
     states: list = [None] * len(requests)
-    if pooled and hasattr(model, "score_pooled"):
+    tokens: list = [None] * len(requests)
+    if token_states is not None and hasattr(model, "score_token_states"):
+
+        def reduce(request: int, piece: int, values: object) -> object:
+            # Piece 1 of each request is the side given the other: the target in even requests.
+            return token_states("target" if request % 2 == 0 else "source", values) if piece == 1 else None
+
+        answers = model.score_token_states(requests, progress=progress, reduce=reduce)
+        results = [scored for scored, _, _ in answers]
+        states = [state for _, state, _ in answers] if pooled else states
+        tokens = [per_piece for _, _, per_piece in answers]
+    elif pooled and hasattr(model, "score_pooled"):
         answers = model.score_pooled(requests, progress=progress)
         results = [scored for scored, _ in answers]
         states = [state for _, state in answers]
@@ -178,8 +197,16 @@ def analyse_pairs(
 
             # Request pieces are [source alone, target | source] and [target alone, source | target].
             stacked = np.stack([forward[1], backward[1], backward[0], forward[0]])
-        analyses.append(PairAnalysis(source, target, features, stacked))
+        kept = None
+        if tokens[2 * index] is not None:
+            kept = (_kept(tokens[2 * index][1], tgt_cond), _kept(tokens[2 * index + 1][1], src_cond))
+        analyses.append(PairAnalysis(source, target, features, stacked, kept))
     return analyses
+
+
+def _kept(values, piece: PieceScores):
+    """The rows of ``values`` (one per token of ``piece``) of the tokens ``_side_scores`` keeps."""
+    return values[[i for i, (_, end) in enumerate(piece.offsets) if end > 1]]
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -668,6 +695,8 @@ class NeuralScorer:
                 target_language.prompt_name or target_language.name,
                 progress=progress.advance,
                 pooled=self.calibration is not None and self.calibration.needs_states,
+                # A tagger that reads token states gets their projection only (a few values a token).
+                token_states=self.tagger.project_states if self.tagger and self.tagger.needs_states else None,
             )
         results = []
         for index, ((source_text, target_text), analysis) in enumerate(zip(texts, analyses, strict=True)):
@@ -696,7 +725,8 @@ class NeuralScorer:
                target_language: Language) -> list[ModelSpan]:
         """The tagger's spans at its confident floors, plus (``confident=False``, shown by ``--spans all``)
         those at its lower floors that overlap none of them; the threshold spans without a tagger."""
-        if self.tagger is None:
+        if self.tagger is None or (self.tagger.needs_states and analysis.token_states is None):
+            # No tagger, or one that reads token states from a model that cannot give them.
             return find_spans(analysis, source_text, target_text, source_language, target_language)
         args = (analysis, source_text, target_text, source_language, target_language)
         confident = self.tagger.find_spans(*args, mode="confident", shape=span_bounds)

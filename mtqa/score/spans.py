@@ -176,17 +176,58 @@ class Head:
 
 
 @dataclass
+class StateProjection:
+    """Token hidden states [tokens × layers × hidden] → a few inputs per token: each value standardised
+    (mean and spread of the training tokens), then a fixed seeded Gaussian projection (data-independent)."""
+
+    mean: np.ndarray  # [layers · hidden]
+    scale: np.ndarray  # [layers · hidden]
+    matrix: np.ndarray  # [layers · hidden × dims]
+
+    @property
+    def dims(self) -> int:
+        return int(self.matrix.shape[1])
+
+    def __call__(self, states: np.ndarray) -> np.ndarray:
+        flat = np.asarray(states, np.float32).reshape(len(states), -1)
+        return ((flat - self.mean) / self.scale) @ self.matrix
+
+
+@dataclass
 class SpanTagger:
     version: str
     heads: dict[str, Head]  # error, category, major, omission
     floors: dict[str, dict[str, float]]  # class → {"confident": token floor, "all": token floor}
     calibration: dict[str, tuple[float, float]]  # class → (a, b): P = σ(a·logit(mean token p) + b)
     meta: dict = field(default_factory=dict)
+    # side ("target", "source") → projection of that side's token states, appended to the token features;
+    # None: a tagger on the log-prob features alone (span-tagger ≤ 1.1).
+    projection: dict[str, StateProjection] | None = None
 
     @property
     def model(self) -> str | None:
         """The language model whose log-probs the tagger was trained on (``LanguageModel.name``)."""
         return self.meta.get("model")
+
+    @property
+    def needs_states(self) -> bool:
+        """Whether the heads read per-token hidden states (``PairAnalysis.token_states``)."""
+        return self.projection is not None
+
+    def project_states(self, side: str, states) -> np.ndarray:
+        """A side's token states [tokens × layers × hidden] → the few inputs per token the heads read."""
+        return self.projection[side](states)
+
+    def inputs(self, features: np.ndarray, states, side: str) -> np.ndarray:
+        """The heads' input rows of one side: its token features, then its projected states if read.
+        ``states``: the side's token states [tokens × layers × hidden], or already ``project_states``'d
+        [tokens × dims] (what the scorer keeps)."""
+        if self.projection is None:
+            return features
+        if states is None or len(states) != len(features):
+            raise MtqaError("the span tagger reads token hidden states, and this analysis has none")
+        states = np.asarray(states)
+        return np.hstack([features, states if states.ndim == 2 else self.project_states(side, states)])
 
     def target_probabilities(self, x: np.ndarray) -> dict[str, np.ndarray]:
         if len(x) == 0:
@@ -220,22 +261,42 @@ class SpanTagger:
         only, function words trimmed at the edges); this module cannot import the scorer that imports it."""
         if mode == "off":
             return []
-        spans: list[ModelSpan] = []
+        predictions = self.token_predictions(analysis, source_text, target_text, source_language,
+                                             target_language)
+        return self.decode(predictions, analysis, source_text, target_text, source_language, target_language,
+                           mode, shape)
+
+    def token_predictions(self, analysis, source_text: str, target_text: str, source_language: Language,
+                          target_language: Language) -> dict[str, tuple[dict[str, np.ndarray], np.ndarray]]:
+        """Per side with tokens: (class → token probabilities, P(major) per token); what ``decode`` reads
+        (a benchmark sweeping floors computes this once)."""
+        out = {}
         tgt, src = analysis.target, analysis.source
+        # (target states, source states) of the scoring passes, for a tagger that reads them.
+        states = getattr(analysis, "token_states", None) or (None, None)
         if len(tgt):
-            x = token_features(tgt.cond, tgt.uncond, tgt.offsets, target_text, source_text,
-                               analysis.features, target_language)
-            probs = self.target_probabilities(x)
-            major = self.heads["major"].predict(x)
-            spans += self._decode(probs, major, tgt.offsets, target_text, target_language, "target", mode,
-                                  shape)
+            x = self.inputs(token_features(tgt.cond, tgt.uncond, tgt.offsets, target_text, source_text,
+                                           analysis.features, target_language), states[0], "target")
+            out["target"] = (self.target_probabilities(x), self.heads["major"].predict(x))
         if len(src):
-            x = token_features(src.cond, src.uncond, src.offsets, source_text, target_text,
-                               analysis.features, source_language)
-            probs = {"omission": self.source_probabilities(x)}
-            major = np.full(len(src), 0.5)
-            spans += self._decode(probs, major, src.offsets, source_text, source_language, "source", mode,
-                                  shape)
+            x = self.inputs(token_features(src.cond, src.uncond, src.offsets, source_text, target_text,
+                                           analysis.features, source_language), states[1], "source")
+            out["source"] = ({"omission": self.source_probabilities(x)}, np.full(len(src), 0.5))
+        return out
+
+    def decode(self, predictions, analysis, source_text: str, target_text: str, source_language: Language,
+               target_language: Language, mode: str = "confident", shape: Shaper = _bare_bounds
+               ) -> list[ModelSpan]:
+        """The spans of ``token_predictions`` at ``mode``'s floors."""
+        spans: list[ModelSpan] = []
+        if "target" in predictions:
+            probs, major = predictions["target"]
+            spans += self._decode(probs, major, analysis.target.offsets, target_text, target_language,
+                                  "target", mode, shape)
+        if "source" in predictions:
+            probs, major = predictions["source"]
+            spans += self._decode(probs, major, analysis.source.offsets, source_text, source_language,
+                                  "source", mode, shape)
         return spans
 
     def _decode(self, probs, major, offsets, text, language, side, mode, shape: Shaper) -> list[ModelSpan]:
@@ -277,6 +338,8 @@ class SpanTagger:
 # The file: one npz; "meta" holds JSON (version, floors, calibration, training data), the rest arrays.
 
 _HEAD_ARRAYS = ("center", "scale", "w0", "b0", "w1", "b1")
+_PROJECTION_ARRAYS = ("mean", "scale", "matrix")
+_SIDE_OF_HEAD = {"error": "target", "category": "target", "major": "target", "omission": "source"}
 
 
 def save_span_tagger(tagger: SpanTagger, path: str | Path) -> None:
@@ -285,6 +348,11 @@ def save_span_tagger(tagger: SpanTagger, path: str | Path) -> None:
     meta = {"format": FORMAT_VERSION, "version": tagger.version, "heads": list(tagger.heads),
             "floors": tagger.floors, "calibration": {k: list(v) for k, v in tagger.calibration.items()},
             "features": feature_count(), "meta": tagger.meta}
+    if tagger.projection is not None:
+        for side, projection in tagger.projection.items():
+            for a in _PROJECTION_ARRAYS:
+                arrays[f"states.{side}.{a}"] = getattr(projection, a).astype(np.float32)
+        meta["states"] = {side: p.dims for side, p in tagger.projection.items()}
     write_weights(path, arrays, meta)
 
 
@@ -299,9 +367,20 @@ def parse_span_tagger(data: bytes, origin: str = RESOURCE) -> SpanTagger:
         for required in ("error", "category", "major", "omission"):
             if required not in heads:
                 raise MtqaError(f"{origin}: span tagger has no '{required}' head")
+        projection = None
+        if meta.get("states"):
+            # A tagger that reads token states (span-tagger ≥ 1.2); files without them load as before.
+            projection = {side: StateProjection(*(arrays[f"states.{side}.{a}"] for a in _PROJECTION_ARRAYS))
+                          for side in ("target", "source")}
+        for name, head in heads.items():
+            side = _SIDE_OF_HEAD.get(name, "target")
+            width = feature_count() + (projection[side].dims if projection else 0)
+            if head.w0.shape[0] != width:
+                raise MtqaError(f"{origin}: span tagger head '{name}' reads {head.w0.shape[0]} inputs, "
+                                f"expected {width}")
         floors = {c: {m: float(v) for m, v in f.items()} for c, f in meta["floors"].items()}
         calibration = {c: (float(a), float(b)) for c, (a, b) in meta["calibration"].items()}
-        return SpanTagger(str(meta["version"]), heads, floors, calibration, meta.get("meta", {}))
+        return SpanTagger(str(meta["version"]), heads, floors, calibration, meta.get("meta", {}), projection)
     except MtqaError:
         raise
     except (KeyError, TypeError, ValueError, OSError) as exc:

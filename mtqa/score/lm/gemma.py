@@ -337,13 +337,18 @@ class GemmaModel:
         return self._score(requests, progress, pool=True)
 
     def score_token_states(
-        self, requests: Sequence[Request], progress: Callable[[int], None] | None = None
+        self,
+        requests: Sequence[Request],
+        progress: Callable[[int], None] | None = None,
+        reduce: Callable[[int, int, object], object] | None = None,
     ) -> list[tuple[list[PieceScores], object, list]]:
         """As ``score_pooled``, and per request, per scored piece, the hidden state of each of its tokens
         at ``POOLED_LAYERS`` from the same forward pass (the state at the token's own position): a
         float32 array ``[tokens × len(POOLED_LAYERS) × hidden_size]`` (for the span tagger of issue 10).
-        Copies of the states, no extra pass; the log-probs and pooled states are those of ``score_pooled``."""
-        return self._score(requests, progress, pool=True, tokens=True)
+        Copies of the states, no extra pass; the log-probs and pooled states are those of ``score_pooled``.
+        ``reduce(request index, scored piece number, states)``, when given, replaces each piece's states as
+        soon as its pass is done (a long document then never holds every token's full states)."""
+        return self._score(requests, progress, pool=True, tokens=reduce or True)
 
     def token_states(self, requests: Sequence[Request]) -> list[list]:
         """The token states of ``score_token_states`` alone: the same packed passes of the transformer body
@@ -366,7 +371,7 @@ class GemmaModel:
 
     def _score(
         self, requests: Sequence[Request], progress: Callable[[int], None] | None, *, pool: bool,
-        tokens: bool = False,
+        tokens: bool | Callable[[int, int, object], object] = False,
     ) -> list[tuple]:
         import torch
 
@@ -397,6 +402,9 @@ class GemmaModel:
                         pooled[i] = _pool(states, offset, ranges)
                         if tokens:
                             token_states[i] = _token_states(states, offset, ranges)
+                            if callable(tokens):
+                                token_states[i] = [tokens(i, k, piece)
+                                                   for k, piece in enumerate(token_states[i])]
                     offset += len(ids)
                 clock = time.perf_counter()
                 for block, targets in pending.full_blocks(ROW_BLOCK):
