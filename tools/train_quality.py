@@ -8,11 +8,12 @@
 
 Design candidates (``CANDIDATES``) differ in inputs (length-free log-prob features; pooled hidden states),
 objective (pairwise logistic loss on translations of the same source; plus pairs across sources ranked by
-per-rater z-normalised MQM; plus "intact above damaged" contrast pairs; or pointwise least squares on the
-z-normalised score) and size (linear or one tanh layer). A design is chosen by **leave one dataset out
-among the training datasets only**; ``benchmarks/judge.py`` runs the same choice inside each of its three
-folds (so no fold's test set ever informs its own design), and this script runs it over all three
-datasets to pick the shipped design, then fits it on all of them.
+per-rater z-normalised MQM, optionally only between translations of about the same length; plus "intact
+above damaged" contrast pairs; or pointwise least squares on the z-normalised score) and size (linear or
+one tanh layer). A design is chosen by **leave one dataset out among the training datasets only**;
+``benchmarks/judge.py`` runs the same choice inside each of its three folds (so no fold's test set ever
+informs its own design), and this script runs it over all three datasets to pick the shipped design, then
+fits it on all of them.
 
 Heads: ``estimate`` (all inputs, all MQM errors), ``adequacy`` (source-aware features only), ``fluency``
 (target-only features, ranked by fluency/style penalties where categories are known).
