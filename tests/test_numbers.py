@@ -98,7 +98,7 @@ def test_missing_chinese_numeral_duration_is_minor_and_digits_major():
 
 
 def test_hyperbole_and_implicit_counts_in_words_are_minor():
-    # MAC-Dev (published translations): 一万个不服 → "A hundred times no!", 三人 → "their journey" were majors.
+    # MAC-Dev (published translations): 一万个不服 → "A hundred times no!", 三人 → "their journey": majors.
     findings = run(["服，一百个…… 一…… 一万个不服。"], ["A hundred times no!"])
     assert [(f.severity, f.source_span.text) for f in findings] == [(Severity.MINOR, "一万")]
     findings = run(["三人这样走了一阵。"], ["They walked on for a while."])
