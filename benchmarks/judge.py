@@ -6,8 +6,10 @@
 
 Leave one dataset out over wmt21 TED, wmt21 news and wmt23 (zh→en MQM; MT systems only, each item one
 translation of one source segment, scored whole as one pair). In each fold the head's design is chosen by
-leave-one-dataset-out **inside the two training datasets** (``tools/train_quality.py``), fitted on both,
-and reported on the third, beside baselines computed in the same run:
+leave-one-dataset-out **inside the two training datasets** (``tools/train_quality.py``: among the
+candidates that do not rank by length on the held-out training set, the inner criterion; ``--no-length-rule``
+for the choice among all, head 2.2's), fitted on both, and reported on the third, beside baselines computed
+in the same run:
 
 * ``-length``: minus the target length in characters; ``zsum``: the unfitted sum of the z-scored forward
   PMI, reverse PMI and encoder (USE) cosine, z-scored on the reported set itself (no labels); ``cosine``:
@@ -18,8 +20,9 @@ and reported on the third, beside baselines computed in the same run:
 Columns: Spearman ρ and Kendall τ-b with raw MQM; the same with per-rater z-normalised MQM (``z``);
 partial Spearman with target length held fixed (``ρ|len``); Spearman within each target-length tertile
 (short/mid/long); within-source Kendall τ (the MT systems that translated the same source, averaged over
-sources; raw MQM). Correlations from ``../shared/eval/scripts/eval_helpers.py``; the partial correlation
-from ``benchmarks/metrics.py``.
+sources; raw MQM). The summary adds ``len``, the estimate's Spearman with target length on the left-out
+set (the issue's "do not rank by length"). Correlations from ``../shared/eval/scripts/eval_helpers.py``;
+the partial correlation from ``benchmarks/metrics.py``.
 """
 
 from __future__ import annotations
@@ -119,14 +122,16 @@ def fluency_check(items, fluency_scores) -> float | None:
     return helpers.spearman([a for a, _ in pairs], [b for _, b in pairs])
 
 
-def run_fold(items, contrast, cosine, held: str, log) -> dict:
+def run_fold(
+    items, contrast, cosine, held: str, log, max_length_rho: float | None = tq.LENGTH_RHO_MAX
+) -> dict:
     train_sets = [d for d in qe_data.DATASETS if d != held]
     train = [i for i in items if i.dataset in train_sets]
     test = [i for i in items if i.dataset == held]
     log(f"\n=== left out: {held} ({len(test)} items, {len({i.segment for i in test})} sources); "
         f"trained on {', '.join(train_sets)} ({len(train)} items)")
     started = time.perf_counter()
-    design, inner = tq.choose_design(train, contrast, train_sets, log=log)
+    design, inner = tq.choose_design(train, contrast, train_sets, log=log, max_length_rho=max_length_rho)
     log(f"  design chosen on the training sets only: {design.name}")
     fit_started = time.perf_counter()
     model = tq.train_model(train, contrast, design, {})
@@ -158,6 +163,7 @@ def run_fold(items, contrast, cosine, held: str, log) -> dict:
     print_accuracy(table, "contrast accuracy of this fold's head (intact above damaged; TED segments "
                           "outside every training sample)")
     return {"held_out": held, "design": design.name, "contrast": table, "inner_scores": inner,
+            "estimate_length_rho": tq.length_rho(test, predictions["estimate"]),
             "fit_seconds": round(fit_seconds, 1), "rows": rows, "fluency_vs_no_fluency_error": fluency,
             "model": model}
 
@@ -166,19 +172,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--folds", nargs="*", default=list(qe_data.DATASETS))
+    parser.add_argument("--no-length-rule", action="store_true",
+                        help="choose each fold's design among all candidates (head 2.2's choice)")
     args = parser.parse_args()
+    max_length_rho = None if args.no_length_rule else tq.LENGTH_RHO_MAX
     items = qe_data.load_mqm()
     contrast = qe_data.load_contrast()
     counts = ", ".join(f"{qe_data.SHORT[d]} {sum(i.dataset == d for i in items)}" for d in qe_data.DATASETS)
     print(f"{len(items)} MQM items ({counts}), {sum(c.which == 'train' for c in contrast)} contrast training "
           f"items, {sum(c.which == 'eval' for c in contrast)} contrast eval items")
     cosine = use_cosines(items)
-    results = [run_fold(items, contrast, cosine, held, print) for held in args.folds]
+    results = [run_fold(items, contrast, cosine, held, print, max_length_rho) for held in args.folds]
     print("\nsummary: the estimate on each left-out set (targets of issue 9 in brackets)")
     print(f"  {'left out':20s} {'rho':>6s} {'rho_z':>6s} {'-len':>6s} {'zsum':>6s} {'zsum_z':>6s} "
-          f"{'rho|len':>7s} {'within':>6s} {'omis.':>6s} {'number':>6s} {'entity':>6s}")
+          f"{'rho|len':>7s} {'within':>6s} {'omis.':>6s} {'number':>6s} {'entity':>6s} {'len':>6s}")
     print(f"  {'':20s} {'>base':>6s} {'>base':>6s} {'':6s} {'':6s} {'':6s} {'>=.25':>7s} {'>=.15':>6s} "
-          f"{'>=.9':>6s} {'>=.9':>6s} {'>=.9':>6s}")
+          f"{'>=.9':>6s} {'>=.9':>6s} {'>=.9':>6s} {'|<.3|':>6s}")
     for result in results:
         rows = result["rows"]
         e = next(v for k, v in rows.items() if k.startswith("estimate"))
@@ -186,7 +195,8 @@ def main() -> None:
         c = result["contrast"]["estimate"]
         print(f"  {qe_data.SHORT[result['held_out']]:20s} {e['rho']:6.3f} {e['rho_z']:6.3f} "
               f"{rows['-length']['rho']:6.3f} {z['rho']:6.3f} {z['rho_z']:6.3f} {e['rho_len']:7.3f} "
-              f"{e['within']:6.3f} {c['omission'][0]:6.3f} {c['number'][0]:6.3f} {c['entity'][0]:6.3f}")
+              f"{e['within']:6.3f} {c['omission'][0]:6.3f} {c['number'][0]:6.3f} {c['entity'][0]:6.3f} "
+              f"{result['estimate_length_rho']:6.3f}")
     if args.json:
         out = [{k: v for k, v in r.items() if k != "model"} for r in results]
         Path(args.json).write_text(json.dumps(out, indent=1, default=float))
