@@ -46,7 +46,7 @@ import qe_data
 
 from mtqa.score.quality import Head, QualityModel, derived_features, hidden_block, save_quality_model
 
-TRAIN_VERSION = "quality-head 2.2"
+TRAIN_VERSION = "quality-head 2.3"
 OUTPUT = qe_data.ROOT / "mtqa" / "resources" / "quality_head.npz"
 SEED = 20261201
 CLIP = 4.0
