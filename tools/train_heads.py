@@ -5,7 +5,8 @@
     python tools/train_heads.py --spans-only # the span tagger alone (tools/train_spans.py)
 
 Both read the same extracted data (``tools/qe_data.py``: ``benchmarks/.features/mqm.states.jsonl`` and the
-contrast sets) and use the same seed; each records the signature of the items it was fitted on.
+contrast sets) and use the same seed; each records the signature of the items it was fitted on. The span
+tagger also reads the per-token hidden states of the same items (``tools/qe_tokstates.py``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,10 @@
 
     python tools/train_spans.py                 # fit on all three MQM sets (+ contrast train items), write
     python tools/train_spans.py --dry-run       # the same, write nothing
-    python tools/train_spans.py --states        # heads also read the tokens' hidden states (span-tagger 1.2)
+    python tools/train_spans.py --no-states     # the log-prob features only (span-tagger 1.1)
+
+The shipped tagger (span-tagger 1.2) also reads the tokens' hidden states: extract them first with
+``python tools/qe_tokstates.py mqm`` and ``… contrast``.
     python tools/train_quality.py --with-spans  # the quality head, then this: one command for both heads
 
 Data: the items ``tools/qe_states.py`` extracted (``qe_data.load_mqm``; per-token log-probs and offsets of
@@ -468,13 +471,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--no-contrast", action="store_true", help="no contrast additions in training")
-    parser.add_argument("--states", action="store_true",
-                        help="heads also read the tokens' hidden states (tools/qe_tokstates.py first)")
+    parser.add_argument("--no-states", action="store_true",
+                        help="the log-prob features only (span-tagger 1.1), no token hidden states")
     args = parser.parse_args()
-    run(dry_run=args.dry_run, contrast=not args.no_contrast, states=args.states)
+    run(dry_run=args.dry_run, contrast=not args.no_contrast, states=not args.no_states)
 
 
-def run(dry_run: bool = False, contrast: bool = True, states: bool = False) -> SpanTagger:
+def run(dry_run: bool = False, contrast: bool = True, states: bool = True) -> SpanTagger:
     started = time.perf_counter()
     examples = load_examples()
     extra = contrast_examples("train") if contrast else []

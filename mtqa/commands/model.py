@@ -110,6 +110,10 @@ def info_command(as_json: bool, verify: bool) -> None:
                    f"{', '.join(f'{d} {n}' for d, n in trained.get('items', {}).items())} items "
                    f"+ {trained.get('contrast_additions', 0)} contrast additions, "
                    f"data signature {trained.get('signature')}")
+        if tagger.get("token_states"):
+            states = tagger["token_states"]
+            click.echo(f"          reads token hidden states ({' + '.join(states.get('layers', []))} layers, "
+                       f"projected to {states.get('dims')} inputs a side)")
     click.echo(f"licence:  {info.licence}")
     click.echo(f"          full text: {terms}")
 
@@ -126,7 +130,8 @@ def _span_tagger_info() -> dict:
     if tagger is None:
         return {"error": "none shipped"}
     return {"version": tagger.version, "model": tagger.model, "trained_at": tagger.meta.get("trained_at"),
-            "training_data": tagger.meta.get("training_data", {}), "floors": tagger.floors}
+            "training_data": tagger.meta.get("training_data", {}), "floors": tagger.floors,
+            "token_states": tagger.meta.get("token_states") if tagger.needs_states else None}
 
 
 def _quality_head_info() -> dict:
