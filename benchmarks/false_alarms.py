@@ -24,8 +24,10 @@ The model's log-probs are cached per request in ``benchmarks/.features/false_ala
 (gitignored): a re-run computes only the pairs whose text changed (segmentation or alignment changes), and
 every rule downstream of the model (spans, severities, findings) runs live, so rule changes are measured in
 minutes. The pooled hidden states are not cached: the quality head then uses its features-only variant,
-which moves the pair scores (and so a pair-level finding), not the spans. ``--cache PATH`` puts the cache
-elsewhere (a worktree of an older commit can share it).
+which moves the pair scores (and so a pair-level finding), not the spans. Token hidden states are not
+cached either, so ``--spans confident|all`` is refused when the shipped tagger reads them (span-tagger 1.2):
+it would silently fall back to the threshold spans; ``benchmarks/spans_false_alarms.py`` measures it with
+the real model. ``--cache PATH`` puts the cache elsewhere (a worktree of an older commit can share it).
 """
 
 from __future__ import annotations
@@ -409,6 +411,18 @@ def main() -> None:
     print(f"{len(items)} items: " + ", ".join(f"{k} {v}" for k, v in Counter(i.set for i in items).items()))
     aligner = mtqa.create_aligner("auto")
     recorder = RecordingScorer()
+    scorer = model = None
+    if not args.no_model:
+        from mtqa.score.lm import create_model
+        from mtqa.score.neural import NeuralScorer
+
+        real = create_model(quiet=True)  # loads its weights on first use only
+        model = CachedModel(args.cache, lambda: real, real.name)
+        scorer = NeuralScorer(model, quiet=True)
+        if args.spans in ("confident", "all") and scorer.tagger is not None and scorer.tagger.needs_states:
+            # The cache holds log-probs only: the tagger would silently fall back to the threshold spans.
+            sys.exit(f"--spans {args.spans}: {scorer.tagger.version} reads token hidden states, which this "
+                     "benchmark's model cache does not hold; use benchmarks/spans_false_alarms.py")
     off = None
     if not args.skip_off:
         off = run(items, aligner, recorder)
@@ -417,14 +431,9 @@ def main() -> None:
             print_gold(off, "model off")
         print(f"({time.perf_counter() - started:.0f} s so far)")
     on = None
-    if not args.no_model:
-        from mtqa.score.lm import create_model
-        from mtqa.score.neural import NeuralScorer
-
-        real = create_model(quiet=True)  # loads its weights on first use only
-        model = CachedModel(args.cache, lambda: real, real.name)
+    if scorer is not None and model is not None:
         prefetch(model, recorder.texts)
-        on = run(items, aligner, NeuralScorer(model, quiet=True), spans=args.spans)
+        on = run(items, aligner, scorer, spans=args.spans)
         print_table(f"model on{f', --spans {args.spans}' if args.spans else ''}", on)
         print_targets(on)
         if args.gold:
