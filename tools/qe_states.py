@@ -25,8 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from mtqa.score.lm import create_model
-from mtqa.score.lm.protocol import Request
-from mtqa.score.neural import MAX_SIDE_CHARS, _prompt_text, _side_scores, pair_features
+from mtqa.score.neural import MAX_SIDE_CHARS, _side_scores, pair_features, pair_requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))  # the eval-set loader (benchmark code, not the package)
@@ -68,11 +67,7 @@ def _side(t) -> dict:
 
 
 def analyse(model, items: list[dict]) -> list[dict]:
-    requests = []
-    for row in items:
-        src, tgt = _prompt_text(row["source"]), _prompt_text(row["target"])
-        requests.append(Request(("Chinese:", src, "\nEnglish:", tgt), (1, 3)))
-        requests.append(Request(("English:", tgt, "\nChinese:", src), (1, 3)))
+    requests = [r for row in items for r in pair_requests(row["source"], row["target"], "Chinese", "English")]
     results = model.score_pooled(requests)
     records = []
     for index, row in enumerate(items):

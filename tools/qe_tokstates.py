@@ -34,8 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import qe_states
 
 from mtqa.score.lm import create_model
-from mtqa.score.lm.protocol import Request
-from mtqa.score.neural import _prompt_text
+from mtqa.score.neural import kept_tokens, pair_requests
 
 CHUNK = 60
 CHECK_EVERY = 10
@@ -54,19 +53,10 @@ def from_bf16_bits(a: np.ndarray) -> np.ndarray:
     return (a.astype(np.uint32) << 16).view(np.float32)
 
 
-def _keep(offsets) -> list[int]:
-    # The scorer's rule (mtqa.score.neural._side_scores): a lone leading-space token is not scored.
-    return [i for i, (_, end) in enumerate(offsets) if end > 1]
-
-
 def analyse(model, items: list[dict], full: bool) -> dict:
     """``full``: score the requests (``score_token_states``: log-probs too, to compare with the cache);
     otherwise the transformer body alone (``token_states``: the same passes, a third of the time)."""
-    requests = []
-    for row in items:
-        src, tgt = _prompt_text(row["source"]), _prompt_text(row["target"])
-        requests.append(Request(("Chinese:", src, "\nEnglish:", tgt), (1, 3)))
-        requests.append(Request(("English:", tgt, "\nChinese:", src), (1, 3)))
+    requests = [r for row in items for r in pair_requests(row["source"], row["target"], "Chinese", "English")]
     if full:
         scored = model.score_token_states(requests)
         pieces = [[p.offsets for p in result[0]] for result in scored]
@@ -82,7 +72,7 @@ def analyse(model, items: list[dict], full: bool) -> dict:
         # Scored pieces: [source alone, target | source] and [target alone, source | target].
         for request, states, lps, counts in ((2 * index, tgt_states, tgt_lp, tgt_n),
                                              (2 * index + 1, src_states, src_lp, src_n)):
-            keep = _keep(pieces[request][1])
+            keep = kept_tokens(pieces[request][1])
             states.append(to_bf16_bits(token_states[request][1][keep]))
             lps.append(np.asarray([logprobs[request][1][i] for i in keep], np.float32))
             counts.append(len(keep))

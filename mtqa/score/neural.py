@@ -130,10 +130,29 @@ def _prompt_text(text: str) -> str:
     return " " + text[:MAX_SIDE_CHARS].replace("\r", " ").replace("\n", " ").replace("\t", " ")
 
 
+def pair_requests(
+    source_text: str, target_text: str, source_name: str, target_name: str
+) -> tuple[Request, Request]:
+    """The two model requests the scorer runs for one pair (training tools extract with the same ones)."""
+    src, tgt = _prompt_text(source_text), _prompt_text(target_text)
+    return (
+        # Source first: the target given the source, and the source alone.
+        Request((f"{source_name}:", src, f"\n{target_name}:", tgt), (1, 3)),
+        # Target first: the source given the target, and the target alone.
+        Request((f"{target_name}:", tgt, f"\n{source_name}:", src), (1, 3)),
+    )
+
+
+def kept_tokens(offsets: Sequence[tuple[int, int]]) -> list[int]:
+    """Positions of a scored prompt piece's tokens that score the text: not the lone leading-space token
+    (it scores the prompt's layout)."""
+    return [i for i, (_, end) in enumerate(offsets) if end > 1]
+
+
 def _side_scores(piece: PieceScores, uncond: PieceScores) -> TokenScores:
-    """Drop the lone leading-space token (it scores the prompt's layout, not the text) and shift offsets
-    from the prompt piece (which starts with one space) back to the side's own text."""
-    keep = [i for i, (_, end) in enumerate(piece.offsets) if end > 1]
+    """Drop the lone leading-space token (``kept_tokens``) and shift offsets from the prompt piece (which
+    starts with one space) back to the side's own text."""
+    keep = kept_tokens(piece.offsets)
     return TokenScores(
         token_ids=[piece.token_ids[i] for i in keep],
         offsets=[(max(piece.offsets[i][0] - 1, 0), piece.offsets[i][1] - 1) for i in keep],
@@ -157,13 +176,8 @@ def analyse_pairs(
     ``token_states(side, states)``: also keep, per side, what this returns for the side's token states
     [tokens × layers × hidden] of the same passes (the target given the source, the source given the
     target), where the model can give them: ``PairAnalysis.token_states``."""
-    requests = []
-    for source_text, target_text in texts:
-        src, tgt = _prompt_text(source_text), _prompt_text(target_text)
-        # Source first: the target given the source, and the source alone.
-        requests.append(Request((f"{source_name}:", src, f"\n{target_name}:", tgt), (1, 3)))
-        # Target first: the source given the target, and the target alone.
-        requests.append(Request((f"{target_name}:", tgt, f"\n{source_name}:", src), (1, 3)))
+    requests = [request for source_text, target_text in texts
+                for request in pair_requests(source_text, target_text, source_name, target_name)]
     states: list = [None] * len(requests)
     tokens: list = [None] * len(requests)
     if token_states is not None and hasattr(model, "score_token_states"):
@@ -206,7 +220,7 @@ def analyse_pairs(
 
 def _kept(values, piece: PieceScores):
     """The rows of ``values`` (one per token of ``piece``) of the tokens ``_side_scores`` keeps."""
-    return values[[i for i, (_, end) in enumerate(piece.offsets) if end > 1]]
+    return values[kept_tokens(piece.offsets)]
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -729,9 +743,11 @@ class NeuralScorer:
             # No tagger, or one that reads token states from a model that cannot give them.
             return find_spans(analysis, source_text, target_text, source_language, target_language)
         args = (analysis, source_text, target_text, source_language, target_language)
-        confident = self.tagger.find_spans(*args, mode="confident", shape=span_bounds)
+        predictions = self.tagger.token_predictions(*args)  # once for both floors
+        confident = self.tagger.decode(predictions, *args, mode="confident", shape=span_bounds)
         more = [
-            replace(s, confident=False) for s in self.tagger.find_spans(*args, mode="all", shape=span_bounds)
+            replace(s, confident=False)
+            for s in self.tagger.decode(predictions, *args, mode="all", shape=span_bounds)
             if not any(c.side == s.side and c.start < s.end and s.start < c.end for c in confident)
         ]
         return confident + more
